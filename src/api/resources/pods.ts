@@ -1,0 +1,320 @@
+// Pods: defaults, validation, update rules, graceful deletion and table columns as upstream.
+import type { Container, Pod, PodSpec, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
+import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
+import type { KubeObject, Mutable, Strategy } from '../strategy.js';
+import { age, ageColumn, columns, nameColumn, orNone } from '../table.js';
+import { isDNS1123Label, isValidPortName, validateLabels } from '../validation.js';
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+const DEFAULT_TOLERATION_SECONDS = 300;
+
+const asPod = (o: KubeObject): Mutable<Pod> => o as unknown as Mutable<Pod>;
+
+/** `:latest` or no tag means the image may change under the same name: always pull. */
+export function defaultPullPolicy(image: string | undefined): string {
+  if (!image) return 'IfNotPresent';
+  const lastPart = image.split('/').pop()!;
+  if (lastPart.includes('@')) return 'IfNotPresent';
+  const tag = lastPart.includes(':') ? lastPart.split(':').pop() : undefined;
+  return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(c: Container): void {
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.imagePullPolicy ??= defaultPullPolicy(c.image);
+  c.resources ??= {};
+  // Requests default to limits, as upstream's defaulting does.
+  if (c.resources.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
+  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
+    if (!probe) continue;
+    probe.timeoutSeconds ??= 1;
+    probe.periodSeconds ??= 10;
+    probe.successThreshold ??= 1;
+    probe.failureThreshold ??= 3;
+    if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
+  }
+  for (const e of c.env ?? []) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
+}
+
+function defaultVolume(v: Volume): void {
+  if (v.configMap) v.configMap.defaultMode ??= 420;
+  if (v.secret) v.secret.defaultMode ??= 420;
+  if (v.hostPath) v.hostPath.type ??= '';
+  const hasSource = Object.keys(v).some((k) => k !== 'name');
+  if (!hasSource) v.emptyDir = {};
+}
+
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) if (c && typeof c === 'object') defaultContainer(c);
+  for (const v of spec.volumes ?? []) if (v && typeof v === 'object') defaultVolume(v);
+  addDefaultTolerations(spec);
+}
+
+/** What the DefaultTolerationSeconds admission plugin adds: 300 s on not-ready and unreachable nodes. */
+function addDefaultTolerations(spec: PodSpec): void {
+  const tolerations = (spec.tolerations ??= []);
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const has = tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+    if (!has) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+  }
+}
+
+export function qosClass(spec: PodSpec): string {
+  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function validateContainers(list: unknown, path: string, requireOne: boolean, volumeNames: Set<string>, seenNames: Set<string>): FieldError[] {
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return requireOne ? [required(path)] : [];
+  if (!Array.isArray(list)) return [invalid(path, list, 'must be a list')];
+  const errs: FieldError[] = [];
+  list.forEach((c: Container, i) => {
+    const p = `${path}[${i}]`;
+    if (!c || typeof c !== 'object') { errs.push(invalid(p, c, 'must be an object')); return; }
+    if (!c.name) errs.push(required(`${p}.name`));
+    else {
+      for (const msg of isDNS1123Label(c.name)) errs.push(invalid(`${p}.name`, c.name, msg));
+      if (seenNames.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
+      seenNames.add(c.name);
+    }
+    if (!c.image || !String(c.image).trim()) errs.push(required(`${p}.image`));
+    if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+    const portNames = new Set<string>();
+    (c.ports ?? []).forEach((port, j) => {
+      const pp = `${p}.ports[${j}]`;
+      if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
+        errs.push(invalid(`${pp}.containerPort`, port.containerPort, 'must be between 1 and 65535, inclusive'));
+      }
+      if (port.hostPort !== undefined && (!Number.isInteger(port.hostPort) || port.hostPort < 0 || port.hostPort > 65535)) {
+        errs.push(invalid(`${pp}.hostPort`, port.hostPort, 'must be between 1 and 65535, inclusive'));
+      }
+      if (port.protocol && !PROTOCOLS.includes(port.protocol)) errs.push(notSupported(`${pp}.protocol`, port.protocol, PROTOCOLS));
+      if (port.name) {
+        for (const msg of isValidPortName(port.name)) errs.push(invalid(`${pp}.name`, port.name, msg));
+        if (portNames.has(port.name)) errs.push(duplicate(`${pp}.name`, port.name));
+        portNames.add(port.name);
+      }
+    });
+    (c.volumeMounts ?? []).forEach((m, j) => {
+      const mp = `${p}.volumeMounts[${j}]`;
+      if (!m.name) errs.push(required(`${mp}.name`));
+      else if (!volumeNames.has(m.name)) errs.push({ type: 'NotFound', field: `${mp}.name`, value: m.name });
+      if (!m.mountPath) errs.push(required(`${mp}.mountPath`));
+    });
+    (c.env ?? []).forEach((e, j) => { if (!e.name) errs.push(required(`${p}.env[${j}].name`)); });
+  });
+  return errs;
+}
+
+export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
+  if (!spec || typeof spec !== 'object') return [required(`${path}.containers`)];
+  const errs: FieldError[] = [];
+  const volumeNames = new Set<string>();
+  (spec.volumes ?? []).forEach((v, i) => {
+    if (!v.name) errs.push(required(`${path}.volumes[${i}].name`));
+    else {
+      for (const msg of isDNS1123Label(v.name)) errs.push(invalid(`${path}.volumes[${i}].name`, v.name, msg));
+      if (volumeNames.has(v.name)) errs.push(duplicate(`${path}.volumes[${i}].name`, v.name));
+      volumeNames.add(v.name);
+    }
+  });
+  const names = new Set<string>();
+  errs.push(...validateContainers(spec.containers, `${path}.containers`, true, volumeNames, names));
+  errs.push(...validateContainers(spec.initContainers, `${path}.initContainers`, false, volumeNames, names));
+  if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) errs.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
+  if (spec.dnsPolicy && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.push(notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
+  if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds !== null && spec.terminationGracePeriodSeconds < 0) {
+    errs.push(invalid(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
+  }
+  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds <= 0) {
+    errs.push(invalid(`${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
+  }
+  if (spec.nodeSelector) errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  if (spec.hostname) for (const msg of isDNS1123Label(spec.hostname)) errs.push(invalid(`${path}.hostname`, spec.hostname, msg));
+  return errs;
+}
+
+const MUTABLE_SPEC_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** The spec with every field a pod update may change blanked out, to compare old and new. */
+function immutablePart(spec: PodSpec): string {
+  const s = structuredClone(spec) as PodSpec;
+  for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete (c as Partial<Container>).image;
+  delete s.activeDeadlineSeconds;
+  delete s.tolerations;
+  return JSON.stringify(s);
+}
+
+function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const next = asPod(obj).spec!;
+  const prev = asPod(old).spec!;
+  const errs = validatePodSpec(next, 'spec');
+  if (errs.length) return errs;
+  if (immutablePart(next) !== immutablePart(prev)) return [forbiddenField('spec', MUTABLE_SPEC_MESSAGE)];
+  const kept = (prev.tolerations ?? []).every((t) => (next.tolerations ?? []).some((n) => JSON.stringify(n) === JSON.stringify(t)));
+  if (!kept) return [forbiddenField('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds')];
+  return [];
+}
+
+// ---------- table ----------
+
+function podStatusReason(pod: Pod): string {
+  const status: PodStatus = pod.status ?? {};
+  let reason = status.reason || status.phase || 'Pending';
+  const initStatuses = status.initContainerStatuses ?? [];
+  let initializing = false;
+  initStatuses.forEach((c, i) => {
+    if (initializing) return;
+    const t = c.state?.terminated;
+    const w = c.state?.waiting;
+    if (t && t.exitCode === 0) return;
+    initializing = true;
+    if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
+    else if (w?.reason && w.reason !== 'PodInitializing') reason = `Init:${w.reason}`;
+    else reason = `Init:${i}/${(pod.spec?.initContainers ?? []).length}`;
+  });
+  if (!initializing) {
+    let hasRunning = false;
+    for (const c of [...(status.containerStatuses ?? [])].reverse()) {
+      const w = c.state?.waiting;
+      const t = c.state?.terminated;
+      if (w?.reason) reason = w.reason;
+      else if (t?.reason) reason = t.reason;
+      else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode}`;
+      else if (c.ready && c.state?.running) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) reason = 'Running';
+  }
+  if (pod.metadata?.deletionTimestamp && status.reason !== 'NodeLost') reason = 'Terminating';
+  return reason;
+}
+
+function restarts(pod: Pod, now: number): string {
+  let count = 0;
+  let last = 0;
+  for (const c of pod.status?.containerStatuses ?? []) {
+    count += c.restartCount ?? 0;
+    const finished = c.lastState?.terminated?.finishedAt;
+    if (finished) last = Math.max(last, Date.parse(finished));
+  }
+  return last ? `${count} (${age(new Date(last).toISOString(), now)} ago)` : String(count);
+}
+
+const podColumns = columns([
+  nameColumn,
+  ['Ready', 'string', 'How many of the pod\'s containers are ready, out of all of them.'],
+  ['Status', 'string', 'A short summary of where the pod is in its life: its phase, or the reason a container is waiting or ended.'],
+  ['Restarts', 'string', 'How many times the pod\'s containers were restarted, and when the last one ended.'],
+  ageColumn,
+  ['IP', 'string', 'The IP address the pod got on the pod network.', true],
+  ['Node', 'string', 'The node the pod was scheduled to.', true],
+  ['Nominated Node', 'string', 'The node the pod is expected to run on once preemption finishes.', true],
+  ['Readiness Gates', 'string', 'Extra conditions the pod waits for before it counts as ready.', true],
+]);
+
+function readinessGates(pod: Pod): string {
+  const gates = pod.spec?.readinessGates ?? [];
+  if (!gates.length) return '<none>';
+  const ok = gates.filter((g) => pod.status?.conditions?.some((c) => c.type === g.conditionType && c.status === 'True')).length;
+  return `${ok}/${gates.length}`;
+}
+
+export const podStrategy: Strategy = {
+  resource: {
+    group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', plural: 'pods', singular: 'pod', namespaced: true,
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    shortNames: ['po'], categories: ['all'],
+    subresources: [
+      { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+      { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    ],
+  },
+  allowUnconditionalUpdate: false,
+  nameRule: 'subdomain',
+  prepareForCreate(obj) {
+    const pod = asPod(obj);
+    if (pod.spec && typeof pod.spec === 'object') defaultPodSpec(pod.spec);
+    pod.status = { phase: 'Pending', qosClass: pod.spec && typeof pod.spec === 'object' ? qosClass(pod.spec) : 'BestEffort' };
+  },
+  validate: (obj) => validatePodSpec(asPod(obj).spec, 'spec'),
+  prepareForUpdate(obj, old) {
+    const pod = asPod(obj);
+    pod.status = asPod(old).status;
+    if (pod.spec && typeof pod.spec === 'object') defaultPodSpec(pod.spec);
+  },
+  validateUpdate: validatePodUpdate,
+  subresourceUpdates: {
+    status: {
+      prepare(obj, old) {
+        asPod(obj).spec = asPod(old).spec;
+        obj.metadata.ownerReferences = old.metadata.ownerReferences;
+      },
+      validate(obj) {
+        const phase = asPod(obj).status?.phase;
+        const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
+        return phase && !phases.includes(phase) ? [notSupported('status.phase', phase, phases)] : [];
+      },
+    },
+    // The binding handler sets spec.nodeName and the PodScheduled condition itself.
+    binding: { prepare() {} },
+  },
+  selectableFields(obj) {
+    const pod = asPod(obj);
+    return {
+      'spec.nodeName': pod.spec?.nodeName ?? '',
+      'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
+      'spec.schedulerName': pod.spec?.schedulerName ?? '',
+      'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
+      'spec.hostNetwork': String(pod.spec?.hostNetwork ?? false),
+      'status.phase': pod.status?.phase ?? '',
+      'status.podIP': pod.status?.podIP ?? '',
+      'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
+    };
+  },
+  gracefulDeletion(obj, requested) {
+    const pod = asPod(obj);
+    // Nothing runs yet (unscheduled) or any more (finished): there is nothing to stop gracefully.
+    if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return { gracePeriodSeconds: 0 };
+    const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    return { gracePeriodSeconds: Math.max(0, grace) };
+  },
+  table: {
+    columns: podColumns,
+    cells(obj, now) {
+      const pod = asPod(obj);
+      const statuses = pod.status?.containerStatuses ?? [];
+      const ready = statuses.filter((c) => c.ready).length;
+      return [
+        pod.metadata?.name, `${ready}/${(pod.spec?.containers ?? []).length}`, podStatusReason(pod), restarts(pod, now),
+        age(pod.metadata?.creationTimestamp, now), orNone(pod.status?.podIP), orNone(pod.spec?.nodeName),
+        orNone(pod.status?.nominatedNodeName), readinessGates(pod),
+      ];
+    },
+  },
+};

@@ -1,0 +1,68 @@
+// A resource's strategy: everything that differs between resources, so one generic registry and
+// one REST handler serve them all (as upstream's generic registry + per-resource strategy).
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { FieldError } from './errors.js';
+import type { ResourceInfo } from './resource.js';
+
+/** kubernetes-types declares every field readonly; the server builds and edits objects in place. */
+export type Mutable<T> = T extends readonly (infer U)[]
+  ? Mutable<U>[]
+  : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+
+export interface TableColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: Mutable<ObjectMeta>;
+  [field: string]: unknown;
+}
+
+/** What a graceful delete does to an object instead of removing it at once. */
+export interface GracefulDeletion {
+  /** Seconds until the deletion is due; 0 removes the object at once. */
+  gracePeriodSeconds: number;
+}
+
+export interface TableConvertor {
+  columns: TableColumnDefinition[];
+  cells(obj: KubeObject, now: number): unknown[];
+}
+
+export interface Strategy {
+  resource: ResourceInfo;
+  /** Whether PUT without metadata.resourceVersion is allowed (upstream AllowUnconditionalUpdate). */
+  allowUnconditionalUpdate: boolean;
+  /** Name rule for metadata.name. */
+  nameRule: 'subdomain' | 'label' | 'path-segment';
+  /** Called on create: reset fields clients may not set (usually status) and fill defaults. */
+  prepareForCreate(obj: KubeObject): void;
+  validate(obj: KubeObject): FieldError[];
+  /** Called on a main-resource update: keep what that update may not change (usually status). */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Updates through a subresource (status, finalize, binding): what each keeps from the old object, and its checks. */
+  subresourceUpdates?: Record<string, SubresourceUpdate>;
+  /** Fields a fieldSelector may use, with their values for one object (metadata.name/namespace are added by the registry). */
+  selectableFields?(obj: KubeObject): Record<string, string>;
+  /** Decides a graceful delete (pods); undefined means delete at once. */
+  gracefulDeletion?(obj: KubeObject, requestedSeconds: number | undefined): GracefulDeletion | undefined;
+  /** Finalizers kept outside metadata.finalizers (namespaces' spec.finalizers): true while any remain. */
+  pendingFinalizers?(obj: KubeObject): boolean;
+  /** Called when deletion starts but the object stays (grace period or finalizers), e.g. to mark it Terminating. */
+  prepareForDeletion?(obj: KubeObject): void;
+  table: TableConvertor;
+}
+
+export interface SubresourceUpdate {
+  prepare(obj: KubeObject, old: KubeObject): void;
+  validate?(obj: KubeObject, old: KubeObject): FieldError[];
+}
+
+export const noFieldErrors = (): FieldError[] => [];

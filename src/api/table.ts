@@ -1,0 +1,35 @@
+// Helpers for server-side Table output (meta.k8s.io/v1 Table), as `kubectl get` renders it.
+import type { TableColumnDefinition } from './strategy.js';
+
+/** Upstream's HumanDuration: how `AGE` and `LAST SEEN` read in kubectl. */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < -1) return '<invalid>';
+  if (s < 0) return '0s';
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (h < 192) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
+  if (d < 365 * 2) return `${d}d`;
+  const y = Math.floor(d / 365);
+  if (d < 365 * 8) return d % 365 === 0 ? `${y}y` : `${y}y${d % 365}d`;
+  return `${y}y`;
+}
+
+export const age = (timestamp: string | undefined, now: number): string =>
+  timestamp ? humanDuration(now - Date.parse(timestamp)) : '<unknown>';
+
+export const orNone = (v: string | undefined | null): string => (v ? v : '<none>');
+
+/** Builds column definitions; `wide` columns get priority 1 (shown by `-o wide`). */
+export function columns(defs: [name: string, type: string, description: string, wide?: boolean, format?: string][]): TableColumnDefinition[] {
+  return defs.map(([name, type, description, wide, format]) => ({ name, type, format: format ?? '', description, priority: wide ? 1 : 0 }));
+}
+
+export const nameColumn: [string, string, string, boolean, string] = ['Name', 'string', 'Name must be unique within a namespace. It is the identifier clients use to refer to the object.', false, 'name'];
+export const ageColumn: [string, string, string] = ['Age', 'string', 'How long ago the object was created.'];

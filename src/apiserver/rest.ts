@@ -1,0 +1,314 @@
+// The one REST handler every resource goes through: verb dispatch, content negotiation, field
+// validation, patching and watch streaming, on top of the generic Registry.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
+import { stringify as yamlStringify } from 'yaml';
+import { ApiError, badRequest, conflict, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../api/errors.js';
+import type { ResourceInfo } from '../api/resource.js';
+import { apiVersionOf } from '../api/resource.js';
+import type { KubeObject } from '../api/strategy.js';
+import { patchSchemaFor } from '../api/schema/index.js';
+import type { Cached, WatchEventType } from '../storage/watchcache.js';
+import { parseBody, parseFieldValidation, validateFields } from './decode.js';
+import { readBody, sendJson } from './http.js';
+import { chooseView, parseAccept, wantsYaml, type ObjectView } from './negotiation.js';
+import { applyPatch, PatchError, UnsupportedPatchError } from './patch/index.js';
+import type { ListOptions, Registry } from './registry.js';
+import type { ResourceRequest } from './requestinfo.js';
+import { toTable, type IncludeObject } from './tableview.js';
+
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const DEFAULT_WATCH_TIMEOUT_S = 1800;
+const BOOKMARK_INTERVAL_MS = 30_000;
+/** A watcher this far behind is cut off, as upstream drops watchers that do not keep up. */
+const MAX_WATCH_BACKLOG_BYTES = 32 * 1024 * 1024;
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: ResourceRequest;
+  query: URLSearchParams;
+  registry: Registry;
+  view: ObjectView;
+  yaml: boolean;
+  dryRun: boolean;
+}
+
+function listOptions(q: URLSearchParams): ListOptions {
+  const limit = q.get('limit');
+  if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`invalid limit: ${JSON.stringify(limit)}`);
+  return {
+    labelSelector: q.get('labelSelector') ?? undefined,
+    fieldSelector: q.get('fieldSelector') ?? undefined,
+    limit: limit === null ? undefined : Number(limit),
+    continue: q.get('continue') || undefined,
+    resourceVersion: q.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+  };
+}
+
+function parseDryRun(q: URLSearchParams): boolean {
+  const values = q.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${JSON.stringify(v)}. Valid values are "All".`);
+  return values.length > 0;
+}
+
+function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject') ?? 'Metadata';
+  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw badRequest(`includeObject must be one of None, Metadata, Object; got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function partialMetadata(c: Cached) {
+  const o = c.obj as KubeObject;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+export class RestHandler {
+  constructor(private readonly registryFor: (info: ResourceRequest) => Registry | undefined) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
+    const registry = this.registryFor(info);
+    if (!registry) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const r = registry.resource;
+    if (info.namespace !== undefined && !r.namespaced) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (info.subresource && !r.subresources?.some((s) => s.name === info.subresource)) {
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    const accept = parseAccept(req.headers.accept);
+    const view = chooseView(accept);
+    if (!view) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
+    const ctx: Ctx = { req, res, info, query, registry, view, yaml: wantsYaml(accept), dryRun: parseDryRun(query) };
+    const watch = info.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
+    const sub = info.subresource;
+    switch (req.method) {
+      case 'GET':
+        if (info.name) return this.get(ctx);
+        this.requireVerb(r, watch ? 'watch' : 'list');
+        return watch ? this.watch(ctx) : this.list(ctx);
+      case 'POST':
+        if (sub === 'binding') return this.bind(ctx);
+        if (info.name) throw methodNotAllowed();
+        this.requireVerb(r, 'create');
+        return this.create(ctx);
+      case 'PUT':
+        if (!info.name) throw methodNotAllowed();
+        this.requireVerb(r, 'update');
+        return this.update(ctx);
+      case 'PATCH':
+        if (!info.name) throw methodNotAllowed();
+        this.requireVerb(r, 'patch');
+        return this.patch(ctx);
+      case 'DELETE':
+        if (sub) throw methodNotAllowed();
+        this.requireVerb(r, info.name ? 'delete' : 'deletecollection');
+        return info.name ? this.delete(ctx) : this.deleteCollection(ctx);
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  private requireVerb(r: ResourceInfo, verb: string): void {
+    if (!r.verbs.includes(verb)) throw methodNotAllowed();
+  }
+
+  // ---------- responses ----------
+
+  private sendObject(ctx: Ctx, code: number, c: Cached, warnings: string[] = []): void {
+    const headers: Record<string, string> = {};
+    if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
+    if (ctx.view === 'Table') {
+      const table = toTable(ctx.registry.strategy, [c], String(c.rev), includeObject(ctx.query));
+      return sendJson(ctx.res, code, table, 'application/json;as=Table;v=v1;g=meta.k8s.io', headers);
+    }
+    if (ctx.view === 'PartialObjectMetadata') return sendJson(ctx.res, code, partialMetadata(c), 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io', headers);
+    if (ctx.yaml) return sendJson(ctx.res, code, yamlStringify(c.obj), 'application/yaml', headers);
+    sendJson(ctx.res, code, c.json, 'application/json', headers);
+  }
+
+  // ---------- reads ----------
+
+  private get(ctx: Ctx): void {
+    this.sendObject(ctx, 200, ctx.registry.get(ctx.info.namespace, ctx.info.name!));
+  }
+
+  private async list(ctx: Ctx): Promise<void> {
+    const { registry, query } = ctx;
+    const result = await registry.list(ctx.info.namespace, listOptions(query));
+    const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+    if (result.continue) meta.continue = result.continue;
+    if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+    if (ctx.view === 'Table') {
+      const table = toTable(registry.strategy, result.items, result.resourceVersion, includeObject(query));
+      Object.assign(table.metadata, meta);
+      return sendJson(ctx.res, 200, table, 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    }
+    if (ctx.view === 'PartialObjectMetadata' || ctx.view === 'PartialObjectMetadataList') {
+      const body = { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: result.items.map(partialMetadata) };
+      return sendJson(ctx.res, 200, body, 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io');
+    }
+    const r = registry.resource;
+    const head = JSON.stringify({ kind: r.listKind, apiVersion: apiVersionOf(r), metadata: meta });
+    if (ctx.yaml) return sendJson(ctx.res, 200, yamlStringify({ ...JSON.parse(head), items: result.items.map((i) => i.obj) }), 'application/yaml');
+    // Items are already serialized in the cache: splice them in rather than re-encode.
+    sendJson(ctx.res, 200, `${head.slice(0, -1)},"items":[${result.items.map((i) => i.json).join(',')}]}`);
+  }
+
+  private async watch(ctx: Ctx): Promise<void> {
+    const { res, req, query, registry } = ctx;
+    const opts = listOptions(query);
+    const timeoutParam = query.get('timeoutSeconds');
+    const timeoutS = timeoutParam && /^\d+$/.test(timeoutParam) ? Number(timeoutParam) : DEFAULT_WATCH_TIMEOUT_S;
+    const table = ctx.view === 'Table';
+    const include = includeObject(query);
+    const frame = (type: string, c: Cached): string => {
+      if (table) return JSON.stringify({ type, object: toTable(registry.strategy, [c], String(c.rev), include) });
+      if (ctx.view === 'PartialObjectMetadata') return JSON.stringify({ type, object: partialMetadata(c) });
+      return `{"type":"${type}","object":${c.json}}`;
+    };
+    let stop: () => void = () => {};
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      stop();
+      clearInterval(bookmarks);
+      clearTimeout(timer);
+      res.end();
+    };
+    const send = (type: WatchEventType | 'BOOKMARK', c: Cached): void => {
+      if (ended) return;
+      if (res.writableLength > MAX_WATCH_BACKLOG_BYTES) { res.destroy(); end(); return; }
+      res.write(frame(type, c) + '\n');
+    };
+    res.writeHead(200, { 'Content-Type': table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    // Send the headers now: clients wait for them before they consider the watch established.
+    res.flushHeaders();
+    const timer = setTimeout(end, timeoutS * 1000);
+    const bookmarks = setInterval(() => {
+      if (query.get('allowWatchBookmarks') !== 'true' || table) return;
+      const r = registry.resource;
+      res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: apiVersionOf(r), metadata: { resourceVersion: String(registry.cache.revision) } } }) + '\n');
+    }, BOOKMARK_INTERVAL_MS);
+    req.on('close', end);
+    res.on('close', end);
+    try {
+      stop = await registry.watch(ctx.info.namespace, opts, send);
+      if (ended) stop();
+    } catch (e) {
+      // Headers are gone: report a failed start the way upstream does, as an ERROR event.
+      const status = e instanceof ApiError ? e.toStatus() : { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: String(e), code: 500 };
+      res.write(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
+      end();
+    }
+  }
+
+  // ---------- writes ----------
+
+  private async readObject(ctx: Ctx, kind: string): Promise<{ obj: KubeObject; warnings: string[] }> {
+    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type']);
+    const warnings = validateFields(body, ctx.registry.resource, kind, parseFieldValidation(ctx.query.get('fieldValidation')));
+    return { obj: body as KubeObject, warnings };
+  }
+
+  private async create(ctx: Ctx): Promise<void> {
+    const { obj, warnings } = await this.readObject(ctx, ctx.registry.resource.kind);
+    const c = await ctx.registry.create(ctx.info.namespace, obj, { dryRun: ctx.dryRun });
+    this.sendObject(ctx, 201, c, warnings);
+  }
+
+  private async update(ctx: Ctx): Promise<void> {
+    const { info, registry } = ctx;
+    const { obj, warnings } = await this.readObject(ctx, registry.resource.kind);
+    const c = await registry.update(info.namespace, info.name!, obj, { dryRun: ctx.dryRun, subresource: info.subresource });
+    this.sendObject(ctx, 200, c, warnings);
+  }
+
+  private async patch(ctx: Ctx): Promise<void> {
+    const { info, registry, req } = ctx;
+    const r = registry.resource;
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
+    if (type === 'application/apply-patch+yaml') {
+      throw unsupportedMediaType(`${type}: server-side apply is not supported by this server; use client-side apply (kubectl apply without --server-side)`);
+    }
+    const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
+    const mode = parseFieldValidation(ctx.query.get('fieldValidation'));
+    let warnings: string[] = [];
+    const c = await registry.guaranteedUpdate(info.namespace, info.name!, (current) => {
+      let patched: unknown;
+      try {
+        patched = applyPatch(type, current, patchBody, patchSchemaFor(r.group, r.version, r.kind));
+      } catch (e) {
+        if (e instanceof UnsupportedPatchError) throw unsupportedMediaType(type);
+        if (e instanceof PatchError) throw new ApiError(type === 'application/json-patch+json' ? 422 : 400, type === 'application/json-patch+json' ? 'Invalid' : 'BadRequest', e.message);
+        throw e;
+      }
+      warnings = validateFields(patched, r, r.kind, mode);
+      return patched as KubeObject;
+    }, { dryRun: ctx.dryRun, subresource: info.subresource });
+    this.sendObject(ctx, 200, c, warnings);
+  }
+
+  private async bind(ctx: Ctx): Promise<void> {
+    const { info, registry } = ctx;
+    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type']) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+    const target = body?.target;
+    if (!target?.name) throw badRequest('a binding needs target.name');
+    if (target.kind && target.kind !== 'Node') throw badRequest(`a binding target must be a Node, not ${JSON.stringify(target.kind)}`);
+    if (body.metadata?.name && body.metadata.name !== info.name) throw badRequest(`the name of the binding (${body.metadata.name}) does not match the name on the URL (${info.name})`);
+    await registry.guaranteedUpdate(info.namespace, info.name!, (pod) => {
+      const spec = (pod.spec ?? {}) as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) throw conflict({ group: '', plural: 'pods/binding' }, info.name!, `pod ${info.name} is being deleted, cannot be assigned to a host`);
+      if (spec.nodeName) throw conflict({ group: '', plural: 'pods/binding' }, info.name!, `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
+      spec.nodeName = target.name;
+      const status = (pod.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
+      status.conditions = (status.conditions ?? []).filter((cnd) => cnd.type !== 'PodScheduled');
+      status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+      return pod;
+    }, { dryRun: ctx.dryRun, subresource: 'binding' });
+    sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+
+  private async deleteOptions(ctx: Ctx): Promise<DeleteOptions> {
+    const raw = await readBody(ctx.req);
+    const opts: { -readonly [K in keyof DeleteOptions]: DeleteOptions[K] } = raw.length && raw.toString().trim()
+      ? (parseBody(raw, ctx.req.headers['content-type'] || 'application/json') as DeleteOptions) ?? {}
+      : {};
+    if (typeof opts !== 'object' || Array.isArray(opts)) throw badRequest('the body of a delete must be a DeleteOptions object');
+    const q = ctx.query;
+    const grace = q.get('gracePeriodSeconds');
+    if (grace !== null) {
+      if (!/^-?\d+$/.test(grace)) throw badRequest(`invalid gracePeriodSeconds: ${JSON.stringify(grace)}`);
+      opts.gracePeriodSeconds = Number(grace);
+    }
+    if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy')!;
+    if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || opts.gracePeriodSeconds < 0)) {
+      if (typeof opts.gracePeriodSeconds !== 'number') throw badRequest('gracePeriodSeconds must be a number');
+      opts.gracePeriodSeconds = 0;
+    }
+    const policies = ['Orphan', 'Background', 'Foreground'];
+    if (opts.propagationPolicy !== undefined && !policies.includes(opts.propagationPolicy)) {
+      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: ${JSON.stringify(opts.propagationPolicy)}: supported values: "Foreground", "Background", "Orphan"`);
+    }
+    if (opts.dryRun?.some((v) => v !== 'All')) throw badRequest('Invalid dryRun value. Valid values are "All".');
+    if (opts.dryRun?.length) ctx.dryRun = true;
+    return opts;
+  }
+
+  private async delete(ctx: Ctx): Promise<void> {
+    const { info, registry } = ctx;
+    const opts = await this.deleteOptions(ctx);
+    const result = await registry.delete(info.namespace, info.name!, opts, { dryRun: ctx.dryRun });
+    this.sendObject(ctx, 200, result.object);
+  }
+
+  private async deleteCollection(ctx: Ctx): Promise<void> {
+    const { info, registry } = ctx;
+    const opts = await this.deleteOptions(ctx);
+    const items = await registry.deleteCollection(info.namespace, listOptions(ctx.query), opts, { dryRun: ctx.dryRun });
+    const r = registry.resource;
+    sendJson(ctx.res, 200, `{"kind":"${r.listKind}","apiVersion":"${apiVersionOf(r)}","metadata":{},"items":[${items.map((i) => i.json).join(',')}]}`);
+  }
+}
+
