@@ -22,7 +22,12 @@ export type RequestInfo = ResourceRequest | OtherRequest;
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function parseRequestPath(pathname: string): RequestInfo {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    return { kind: 'other', path: pathname };
+  }
   let group: string;
   let version: string;
   let rest: string[];

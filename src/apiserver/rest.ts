@@ -34,6 +34,13 @@ interface Ctx {
   dryRun: boolean;
 }
 
+/** Names in a path may not be `.` or `..` or contain `/` or `%` (upstream's IsValidPathSegmentName). */
+function checkPathSegment(what: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const problems = value === '.' || value === '..' ? [`may not be '${value}'`] : ['/', '%'].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
+  if (problems.length) throw badRequest(`invalid ${what} ${JSON.stringify(value)}: [${problems.join(', ')}]`);
+}
+
 function listOptions(q: URLSearchParams): ListOptions {
   const limit = q.get('limit');
   if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`invalid limit: ${JSON.stringify(limit)}`);
@@ -75,6 +82,8 @@ export class RestHandler {
     if (info.subresource && !r.subresources?.some((s) => s.name === info.subresource)) {
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     }
+    checkPathSegment('namespace', info.namespace);
+    checkPathSegment('resource name', info.name);
     const accept = parseAccept(req.headers.accept);
     const view = chooseView(accept);
     if (!view) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');

@@ -115,8 +115,11 @@ export class ApiServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://tinykube');
-    const path = url.pathname;
+    // The raw path, not a URL-normalized one: `pods/..` must not turn into the namespace itself.
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
     if (path === '/livez' || path === '/healthz' || path === '/readyz') {
       const ok = path !== '/readyz' || this.ready;
       res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
@@ -125,9 +128,9 @@ export class ApiServer {
     }
     this.auth.authenticate(req);
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
-    if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, url);
+    if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, path, query);
     const info = parseRequestPath(path);
-    if (info.kind === 'resource') return this.rest.handle(req, res, info, url.searchParams);
+    if (info.kind === 'resource') return this.rest.handle(req, res, info, query);
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return this.discovery(req, res, path);
   }

@@ -76,7 +76,8 @@ function makeCases(count: number): Case[] {
     if (kind < 0.55) {
       const p = validPod() as Pod;
       const why = pick(mutators)(p, r, pick);
-      cases.push({ method: 'POST', path: base, body: JSON.stringify(p), type: 'application/json', why });
+      // As kubectl sends it: unknown fields are errors only with Strict (the server default is Warn).
+      cases.push({ method: 'POST', path: `${base}?fieldValidation=Strict`, body: JSON.stringify(p), type: 'application/json', why });
     } else if (kind < 0.7) {
       const [body, type, why] = pick(rawBodies);
       cases.push({ method: 'POST', path: base, body, type, why });

@@ -11,6 +11,9 @@ const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const DEFAULT_TOLERATION_SECONDS = 300;
 
+/** The value if it is an array, else empty: strategies must not trip over mistyped input. */
+const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);
+
 const asPod = (o: KubeObject): Mutable<Pod> => o as unknown as Mutable<Pod>;
 
 /** `:latest` or no tag means the image may change under the same name: always pull. */
@@ -29,7 +32,7 @@ function defaultContainer(c: Container): void {
   c.resources ??= {};
   // Requests default to limits, as upstream's defaulting does.
   if (c.resources.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
-  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  for (const p of arr(c.ports)) p.protocol ??= 'TCP';
   for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
     if (!probe) continue;
     probe.timeoutSeconds ??= 1;
@@ -38,7 +41,7 @@ function defaultContainer(c: Container): void {
     probe.failureThreshold ??= 3;
     if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
   }
-  for (const e of c.env ?? []) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
+  for (const e of arr(c.env)) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
 }
 
 function defaultVolume(v: Volume): void {
@@ -60,8 +63,8 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.serviceAccount ??= spec.serviceAccountName;
   spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) if (c && typeof c === 'object') defaultContainer(c);
-  for (const v of spec.volumes ?? []) if (v && typeof v === 'object') defaultVolume(v);
+  for (const c of [...arr(spec.initContainers), ...arr(spec.containers)]) if (c && typeof c === 'object') defaultContainer(c);
+  for (const v of arr(spec.volumes)) if (v && typeof v === 'object') defaultVolume(v);
   addDefaultTolerations(spec);
 }
 
@@ -75,7 +78,7 @@ function addDefaultTolerations(spec: PodSpec): void {
 }
 
 export function qosClass(spec: PodSpec): string {
-  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  const containers = [...arr(spec.initContainers), ...arr(spec.containers)];
   let any = false;
   let guaranteed = true;
   for (const c of containers) {
@@ -106,7 +109,7 @@ function validateContainers(list: unknown, path: string, requireOne: boolean, vo
     if (!c.image || !String(c.image).trim()) errs.push(required(`${p}.image`));
     if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
     const portNames = new Set<string>();
-    (c.ports ?? []).forEach((port, j) => {
+    arr(c.ports).forEach((port, j) => {
       const pp = `${p}.ports[${j}]`;
       if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
         errs.push(invalid(`${pp}.containerPort`, port.containerPort, 'must be between 1 and 65535, inclusive'));
@@ -121,13 +124,13 @@ function validateContainers(list: unknown, path: string, requireOne: boolean, vo
         portNames.add(port.name);
       }
     });
-    (c.volumeMounts ?? []).forEach((m, j) => {
+    arr(c.volumeMounts).forEach((m, j) => {
       const mp = `${p}.volumeMounts[${j}]`;
       if (!m.name) errs.push(required(`${mp}.name`));
       else if (!volumeNames.has(m.name)) errs.push({ type: 'NotFound', field: `${mp}.name`, value: m.name });
       if (!m.mountPath) errs.push(required(`${mp}.mountPath`));
     });
-    (c.env ?? []).forEach((e, j) => { if (!e.name) errs.push(required(`${p}.env[${j}].name`)); });
+    arr(c.env).forEach((e, j) => { if (!e.name) errs.push(required(`${p}.env[${j}].name`)); });
   });
   return errs;
 }
@@ -136,7 +139,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   if (!spec || typeof spec !== 'object') return [required(`${path}.containers`)];
   const errs: FieldError[] = [];
   const volumeNames = new Set<string>();
-  (spec.volumes ?? []).forEach((v, i) => {
+  arr(spec.volumes).forEach((v, i) => {
     if (!v.name) errs.push(required(`${path}.volumes[${i}].name`));
     else {
       for (const msg of isDNS1123Label(v.name)) errs.push(invalid(`${path}.volumes[${i}].name`, v.name, msg));
@@ -165,7 +168,7 @@ const MUTABLE_SPEC_MESSAGE = 'pod updates may not change fields other than `spec
 /** The spec with every field a pod update may change blanked out, to compare old and new. */
 function immutablePart(spec: PodSpec): string {
   const s = structuredClone(spec) as PodSpec;
-  for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete (c as Partial<Container>).image;
+  for (const c of [...arr(s.containers), ...arr(s.initContainers)]) delete (c as Partial<Container>).image;
   delete s.activeDeadlineSeconds;
   delete s.tolerations;
   return JSON.stringify(s);
@@ -177,7 +180,7 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const errs = validatePodSpec(next, 'spec');
   if (errs.length) return errs;
   if (immutablePart(next) !== immutablePart(prev)) return [forbiddenField('spec', MUTABLE_SPEC_MESSAGE)];
-  const kept = (prev.tolerations ?? []).every((t) => (next.tolerations ?? []).some((n) => JSON.stringify(n) === JSON.stringify(t)));
+  const kept = arr(prev.tolerations).every((t) => arr(next.tolerations).some((n) => JSON.stringify(n) === JSON.stringify(t)));
   if (!kept) return [forbiddenField('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds')];
   return [];
 }
@@ -187,7 +190,7 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 function podStatusReason(pod: Pod): string {
   const status: PodStatus = pod.status ?? {};
   let reason = status.reason || status.phase || 'Pending';
-  const initStatuses = status.initContainerStatuses ?? [];
+  const initStatuses = arr(status.initContainerStatuses);
   let initializing = false;
   initStatuses.forEach((c, i) => {
     if (initializing) return;
@@ -197,11 +200,11 @@ function podStatusReason(pod: Pod): string {
     initializing = true;
     if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     else if (w?.reason && w.reason !== 'PodInitializing') reason = `Init:${w.reason}`;
-    else reason = `Init:${i}/${(pod.spec?.initContainers ?? []).length}`;
+    else reason = `Init:${i}/${arr(pod.spec?.initContainers).length}`;
   });
   if (!initializing) {
     let hasRunning = false;
-    for (const c of [...(status.containerStatuses ?? [])].reverse()) {
+    for (const c of [...arr(status.containerStatuses)].reverse()) {
       const w = c.state?.waiting;
       const t = c.state?.terminated;
       if (w?.reason) reason = w.reason;
@@ -218,7 +221,7 @@ function podStatusReason(pod: Pod): string {
 function restarts(pod: Pod, now: number): string {
   let count = 0;
   let last = 0;
-  for (const c of pod.status?.containerStatuses ?? []) {
+  for (const c of arr(pod.status?.containerStatuses)) {
     count += c.restartCount ?? 0;
     const finished = c.lastState?.terminated?.finishedAt;
     if (finished) last = Math.max(last, Date.parse(finished));
@@ -239,7 +242,7 @@ const podColumns = columns([
 ]);
 
 function readinessGates(pod: Pod): string {
-  const gates = pod.spec?.readinessGates ?? [];
+  const gates = arr(pod.spec?.readinessGates);
   if (!gates.length) return '<none>';
   const ok = gates.filter((g) => pod.status?.conditions?.some((c) => c.type === g.conditionType && c.status === 'True')).length;
   return `${ok}/${gates.length}`;
@@ -308,10 +311,10 @@ export const podStrategy: Strategy = {
     columns: podColumns,
     cells(obj, now) {
       const pod = asPod(obj);
-      const statuses = pod.status?.containerStatuses ?? [];
+      const statuses = arr(pod.status?.containerStatuses);
       const ready = statuses.filter((c) => c.ready).length;
       return [
-        pod.metadata?.name, `${ready}/${(pod.spec?.containers ?? []).length}`, podStatusReason(pod), restarts(pod, now),
+        pod.metadata?.name, `${ready}/${arr(pod.spec?.containers).length}`, podStatusReason(pod), restarts(pod, now),
         age(pod.metadata?.creationTimestamp, now), orNone(pod.status?.podIP), orNone(pod.spec?.nodeName),
         orNone(pod.status?.nominatedNodeName), readinessGates(pod),
       ];

@@ -55,7 +55,7 @@ function goType(schema: Schema, named?: string): string {
 /** The element type inside a named slice type ('[]v1.Capability' -> 'v1.Capability'). */
 const namedElement = (named: string | undefined): string | undefined => (named?.startsWith('[]') ? named.slice(2) : undefined);
 
-const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] } as const;
+const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1] } as const;
 
 class Checker {
   readonly unknownFields: string[] = [];

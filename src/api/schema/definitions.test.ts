@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { definitionName, definitions, documentedDefinitions } from './index.js';
+import { descriptions } from './descriptions.js';
+import { namedGoTypes } from './go-types.js';
+import { patchMeta } from './patch-meta.js';
 
 test('kinds map to upstream definition names', () => {
   assert.equal(definitionName('', 'v1', 'Pod'), 'io.k8s.api.core.v1.Pod');
@@ -38,6 +41,18 @@ test('documented definitions add our descriptions and patch metadata', () => {
   assert.equal(docs['io.k8s.api.core.v1.PodList'].description, 'A list of Pod objects.');
   // The shared generated definitions stay untouched.
   assert.equal(definitions['io.k8s.api.core.v1.PodSpec'].description, undefined);
+});
+
+test('descriptions, patch metadata and Go type names name existing definitions and fields', () => {
+  const fieldsByDefinition: Array<[string, string[]]> = [
+    ...Object.entries(descriptions).map(([name, docs]): [string, string[]] => [name, Object.keys(docs.fields ?? {})]),
+    ...Object.entries(patchMeta).map(([name, meta]): [string, string[]] => [name, Object.keys(meta).filter((k) => k !== '')]),
+    ...Object.entries(namedGoTypes).map(([name, types]): [string, string[]] => [name, Object.keys(types)]),
+  ];
+  for (const [name, fields] of fieldsByDefinition) {
+    assert.ok(definitions[name], `no definition ${name}`);
+    for (const field of fields) assert.ok(definitions[name].properties?.[field], `no field ${name}.${field}`);
+  }
 });
 
 test('definitions.json is what scripts/gen-schema.mjs generates', () => {

@@ -32,6 +32,34 @@ const spec = (what: string) => `The desired state of the ${what}, as written by 
 const status = (what: string) => `The state of the ${what} as last observed by the system. Read-only for clients; controllers and the kubelet write it.`;
 const seconds = (what: string) => `${what}, in seconds.`;
 
+/** Fields shared by regular, init and ephemeral containers. */
+const containerFields: Readonly<Record<string, string>> = {
+  args: 'Arguments passed to the entrypoint. The image\'s CMD is used when this is empty. $(VAR) references to the container\'s environment are expanded; write $$(VAR) for a literal.',
+  command: 'The entrypoint, run without a shell. The image\'s ENTRYPOINT is used when this is empty. $(VAR) references are expanded as in args.',
+  env: 'Environment variables set in the container.',
+  envFrom: 'Sources (ConfigMaps or Secrets) whose keys all become environment variables. Variables in env win over these when names clash.',
+  image: 'The container image to run, such as "nginx:1.27".',
+  imagePullPolicy: 'When the image is pulled: "Always", "IfNotPresent" or "Never". Defaults to Always for the :latest tag (or no tag), IfNotPresent otherwise.',
+  lifecycle: 'Actions the system runs right after the container starts and right before it is stopped.',
+  livenessProbe: 'A periodic check of whether the container is alive. The container is restarted when it fails.',
+  name: 'The container\'s name, unique within the pod (a DNS label). Cannot be changed.',
+  ports: 'Ports the container listens on. Listing them is informational: a port the process opens is reachable whether listed or not.',
+  readinessProbe: 'A periodic check of whether the container is ready to receive traffic. A failing container is removed from service endpoints.',
+  resizePolicy: 'How each resource may be resized in place: with or without restarting the container.',
+  resources: 'The compute resources (CPU, memory...) the container requests and is limited to.',
+  restartPolicy: 'For init containers only: "Always" turns the init container into a sidecar that keeps running beside the regular containers.',
+  securityContext: 'Security settings for this container, overriding the pod\'s securityContext where both set a value.',
+  startupProbe: 'A check that the container has started. Other probes wait until it succeeds; if it fails, the container is restarted.',
+  stdin: 'Whether the container keeps a standard input stream open, e.g. for `kubectl attach`.',
+  stdinOnce: 'Whether standard input is closed after the first attached client disconnects.',
+  terminationMessagePath: 'The file in the container whose contents become the termination message when the container ends. Defaults to /dev/termination-log.',
+  terminationMessagePolicy: 'Where the termination message comes from: "File" (the default) or "FallbackToLogsOnError", which uses the end of the log when the file is empty and the container failed.',
+  tty: 'Whether the container gets a terminal (TTY). Needs stdin too.',
+  volumeDevices: 'Raw block devices from the pod\'s volumes to expose inside the container.',
+  volumeMounts: 'Volumes of the pod to mount into the container\'s filesystem.',
+  workingDir: 'The working directory of the container\'s process. The image\'s default is used when empty.',
+};
+
 export const descriptions: Readonly<Record<string, TypeDocs>> = {
   // ---- kinds we serve ----
   [`${CORE}.Pod`]: {
@@ -211,34 +239,10 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
   [`${CORE}.HostIP`]: { description: 'An IP address of the node a pod runs on.', fields: { ip: 'The IP address.' } },
 
   // ---- containers ----
-  [`${CORE}.Container`]: {
-    description: 'A single application container that runs inside a pod.',
-    fields: {
-      args: 'Arguments passed to the entrypoint. The image\'s CMD is used when this is empty. $(VAR) references to the container\'s environment are expanded; write $$(VAR) for a literal.',
-      command: 'The entrypoint, run without a shell. The image\'s ENTRYPOINT is used when this is empty. $(VAR) references are expanded as in args.',
-      env: 'Environment variables set in the container.',
-      envFrom: 'Sources (ConfigMaps or Secrets) whose keys all become environment variables. Variables in env win over these when names clash.',
-      image: 'The container image to run, such as "nginx:1.27".',
-      imagePullPolicy: 'When the image is pulled: "Always", "IfNotPresent" or "Never". Defaults to Always for the :latest tag (or no tag), IfNotPresent otherwise.',
-      lifecycle: 'Actions the system runs right after the container starts and right before it is stopped.',
-      livenessProbe: 'A periodic check of whether the container is alive. The container is restarted when it fails.',
-      name: 'The container\'s name, unique within the pod (a DNS label). Cannot be changed.',
-      ports: 'Ports the container listens on. Listing them is informational: a port the process opens is reachable whether listed or not.',
-      readinessProbe: 'A periodic check of whether the container is ready to receive traffic. A failing container is removed from service endpoints.',
-      resizePolicy: 'How each resource may be resized in place: with or without restarting the container.',
-      resources: 'The compute resources (CPU, memory...) the container requests and is limited to.',
-      restartPolicy: 'For init containers only: "Always" turns the init container into a sidecar that keeps running beside the regular containers.',
-      securityContext: 'Security settings for this container, overriding the pod\'s securityContext where both set a value.',
-      startupProbe: 'A check that the container has started. Other probes wait until it succeeds; if it fails, the container is restarted.',
-      stdin: 'Whether the container keeps a standard input stream open, e.g. for `kubectl attach`.',
-      stdinOnce: 'Whether standard input is closed after the first attached client disconnects.',
-      terminationMessagePath: 'The file in the container whose contents become the termination message when the container ends. Defaults to /dev/termination-log.',
-      terminationMessagePolicy: 'Where the termination message comes from: "File" (the default) or "FallbackToLogsOnError", which uses the end of the log when the file is empty and the container failed.',
-      tty: 'Whether the container gets a terminal (TTY). Needs stdin too.',
-      volumeDevices: 'Raw block devices from the pod\'s volumes to expose inside the container.',
-      volumeMounts: 'Volumes of the pod to mount into the container\'s filesystem.',
-      workingDir: 'The working directory of the container\'s process. The image\'s default is used when empty.',
-    },
+  [`${CORE}.Container`]: { description: 'A single application container that runs inside a pod.', fields: containerFields },
+  [`${CORE}.EphemeralContainer`]: {
+    description: 'A temporary container added to a running pod, usually to debug it. It has no resources, ports or probes of its own and is never restarted.',
+    fields: { ...containerFields, targetContainerName: 'The container whose namespaces (such as its process namespace) the ephemeral container joins.' },
   },
   [`${CORE}.ContainerPort`]: {
     description: 'A network port a container listens on.',
@@ -532,6 +536,95 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
     fields: { claimName: 'The claim\'s name.', readOnly: 'Whether to mount the volume read-only.' },
   },
 
+  [`${CORE}.NodeAffinity`]: {
+    description: 'Rules about which nodes a pod may run on.',
+    fields: {
+      preferredDuringSchedulingIgnoredDuringExecution: 'Weighted node preferences: the scheduler favours nodes that match, but may pick others.',
+      requiredDuringSchedulingIgnoredDuringExecution: 'Node requirements the pod must meet to be scheduled. A running pod is not evicted when its node stops meeting them.',
+    },
+  },
+  [`${CORE}.PodAffinity`]: {
+    description: 'Rules to place a pod in the same topology domain as certain other pods.',
+    fields: {
+      preferredDuringSchedulingIgnoredDuringExecution: 'Weighted preferences to be near matching pods; the scheduler favours them but may ignore them.',
+      requiredDuringSchedulingIgnoredDuringExecution: 'Terms that must hold at scheduling time: the pod goes only where matching pods already run.',
+    },
+  },
+  [`${CORE}.PodAntiAffinity`]: {
+    description: 'Rules to keep a pod out of topology domains where certain other pods run.',
+    fields: {
+      preferredDuringSchedulingIgnoredDuringExecution: 'Weighted preferences to avoid matching pods; the scheduler favours that but may ignore it.',
+      requiredDuringSchedulingIgnoredDuringExecution: 'Terms that must hold at scheduling time: the pod never goes where matching pods run.',
+    },
+  },
+  [`${CORE}.SeccompProfile`]: {
+    description: 'A seccomp profile, which filters the system calls a process may make.',
+    fields: {
+      localhostProfile: 'For type Localhost: the profile file, relative to the kubelet\'s seccomp directory.',
+      type: 'Which profile: "RuntimeDefault", "Localhost" or "Unconfined".',
+    },
+  },
+  [`${CORE}.AppArmorProfile`]: {
+    description: 'An AppArmor profile.',
+    fields: { localhostProfile: 'For type Localhost: the name of a profile loaded on the node.', type: 'Which profile: "RuntimeDefault", "Localhost" or "Unconfined".' },
+  },
+  [`${CORE}.SELinuxOptions`]: {
+    description: 'An SELinux context.',
+    fields: { level: 'The SELinux level.', role: 'The SELinux role.', type: 'The SELinux type.', user: 'The SELinux user.' },
+  },
+  [`${CORE}.Sysctl`]: { description: 'A kernel parameter to set.', fields: { name: 'The parameter\'s name, such as net.ipv4.ip_local_port_range.', value: 'The value to set.' } },
+  [`${CORE}.WindowsSecurityContextOptions`]: {
+    description: 'Security settings for Windows containers.',
+    fields: {
+      gmsaCredentialSpec: 'The contents of the GMSA credential spec to use.',
+      gmsaCredentialSpecName: 'The name of the GMSA credential spec to use.',
+      hostProcess: 'Whether the container runs as a Windows host process.',
+      runAsUserName: 'The Windows user name the entrypoint runs as.',
+    },
+  },
+  [`${CORE}.PodResourceClaim`]: {
+    description: 'A resource claim the pod uses, under a name its containers refer to.',
+    fields: { name: 'The name containers use for this claim.', source: 'Where the claim comes from: an existing ResourceClaim or a template.' },
+  },
+  [`${CORE}.ClaimSource`]: {
+    description: 'Where a pod\'s resource claim comes from. Set exactly one field.',
+    fields: { resourceClaimName: 'An existing ResourceClaim in the pod\'s namespace.', resourceClaimTemplateName: 'A ResourceClaimTemplate from which a claim is made for this pod.' },
+  },
+  [`${CORE}.PodResourceClaimStatus`]: {
+    description: 'The ResourceClaim generated for one of a pod\'s resource claims.',
+    fields: { name: 'The name of the claim in the pod spec.', resourceClaimName: 'The name of the generated ResourceClaim.' },
+  },
+  [`${CORE}.VolumeMountStatus`]: {
+    description: 'The state of one volume mount of a container.',
+    fields: { mountPath: 'Where the volume is mounted.', name: 'The volume\'s name.', readOnly: 'Whether the mount is read-only.', recursiveReadOnly: 'Whether the mount is recursively read-only.' },
+  },
+  [`${CORE}.DownwardAPIVolumeSource`]: {
+    description: 'Files holding information about the pod itself.',
+    fields: { defaultMode: 'The permission bits of the files.', items: 'The files and the fields they hold.' },
+  },
+  [`${CORE}.ProjectedVolumeSource`]: {
+    description: 'Several volume sources projected into one directory.',
+    fields: { defaultMode: 'The permission bits of the files.', sources: 'The sources to project.' },
+  },
+  [`${CORE}.NFSVolumeSource`]: {
+    description: 'An NFS share.',
+    fields: { path: 'The exported path.', readOnly: 'Whether to mount the share read-only.', server: 'The NFS server\'s host name or IP address.' },
+  },
+  [`${CORE}.EphemeralVolumeSource`]: {
+    description: 'A volume provisioned for one pod and deleted with it.',
+    fields: { volumeClaimTemplate: 'The template of the PersistentVolumeClaim created for the pod.' },
+  },
+  [`${CORE}.CSIVolumeSource`]: {
+    description: 'An ephemeral volume provided by a CSI driver.',
+    fields: {
+      driver: 'The name of the CSI driver.',
+      fsType: 'The filesystem type to mount, such as "ext4".',
+      nodePublishSecretRef: 'A Secret passed to the driver when mounting.',
+      readOnly: 'Whether the volume is mounted read-only.',
+      volumeAttributes: 'Driver-specific settings.',
+    },
+  },
+
   // ---- scheduling and other pod spec parts ----
   [`${CORE}.Toleration`]: {
     description: 'Lets a pod onto nodes that carry a matching taint.',
@@ -575,6 +668,131 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
       nodeTaintsPolicy: 'Whether node taints limit which nodes count: "Honor" or "Ignore".',
       topologyKey: 'The node label whose values define the domains, such as topology.kubernetes.io/zone.',
       whenUnsatisfiable: 'What to do when the spread cannot be met: "DoNotSchedule" or "ScheduleAnyway".',
+    },
+  },
+
+  // ---- workloads and other served kinds ----
+  [`${CORE}.PodTemplateSpec`]: {
+    description: 'A template for the pods a controller creates.',
+    fields: { metadata: 'Metadata given to every pod made from the template, labels included.', spec: 'The spec of every pod made from the template.' },
+  },
+  [`${APPS}.DeploymentSpec`]: {
+    description: 'The desired state of a Deployment.',
+    fields: {
+      minReadySeconds: seconds('How long a new pod must be ready, without crashing, before it counts as available. Defaults to 0'),
+      paused: 'Whether rollouts are paused: changes to the template are not rolled out until resumed.',
+      progressDeadlineSeconds: seconds('How long a rollout may make no progress before it is reported as failed. Defaults to 600'),
+      replicas: 'How many pods to run. Defaults to 1.',
+      revisionHistoryLimit: 'How many old ReplicaSets to keep for rollback. Defaults to 10.',
+      selector: 'Which pods belong to the Deployment. Must match the template\'s labels and cannot change after creation.',
+      strategy: 'How old pods are replaced by new ones.',
+      template: 'The pods to run.',
+    },
+  },
+  [`${APPS}.DeploymentStrategy`]: {
+    description: 'How a Deployment replaces old pods with new ones.',
+    fields: {
+      rollingUpdate: 'Pacing of a RollingUpdate.',
+      type: '"RollingUpdate" (the default) replaces pods gradually; "Recreate" deletes all old pods before creating new ones.',
+    },
+  },
+  [`${APPS}.RollingUpdateDeployment`]: {
+    description: 'The pace of a rolling update.',
+    fields: {
+      maxSurge: 'How many pods may exist above the desired count during the update: a number or a percentage. Defaults to 25%.',
+      maxUnavailable: 'How many pods may be unavailable during the update: a number or a percentage. Defaults to 25%.',
+    },
+  },
+  [`${APPS}.DeploymentStatus`]: {
+    description: 'The observed state of a Deployment.',
+    fields: {
+      availableReplicas: 'Pods that have been ready for at least minReadySeconds.',
+      collisionCount: 'Counts hash collisions of the template, used to name ReplicaSets uniquely.',
+      conditions: 'Conditions such as Available and Progressing.',
+      observedGeneration: 'The generation of the Deployment the controller last acted on.',
+      readyReplicas: 'Pods that are ready.',
+      replicas: 'Pods that belong to the Deployment.',
+      unavailableReplicas: 'Pods still needed for the Deployment to be fully available.',
+      updatedReplicas: 'Pods made from the current template.',
+    },
+  },
+  [`${APPS}.ReplicaSetSpec`]: {
+    description: 'The desired state of a ReplicaSet.',
+    fields: {
+      minReadySeconds: seconds('How long a new pod must be ready before it counts as available'),
+      replicas: 'How many pods to run. Defaults to 1.',
+      selector: 'Which pods belong to the ReplicaSet. Must match the template\'s labels.',
+      template: 'The pods to create when too few match the selector.',
+    },
+  },
+  [`${APPS}.StatefulSetSpec`]: {
+    description: 'The desired state of a StatefulSet.',
+    fields: {
+      podManagementPolicy: 'Whether pods are created and deleted one at a time in order ("OrderedReady", the default) or all at once ("Parallel").',
+      replicas: 'How many pods to run. Defaults to 1.',
+      selector: 'Which pods belong to the StatefulSet. Must match the template\'s labels.',
+      serviceName: 'The headless service that gives the pods their stable network names.',
+      template: 'The pods to run; each gets a stable name with an ordinal suffix.',
+      updateStrategy: 'How pods are replaced when the template changes.',
+      volumeClaimTemplates: 'PersistentVolumeClaims made for each pod, which keep their data when the pod is replaced.',
+    },
+  },
+  [`${APPS}.DaemonSetSpec`]: {
+    description: 'The desired state of a DaemonSet.',
+    fields: {
+      selector: 'Which pods belong to the DaemonSet. Must match the template\'s labels.',
+      template: 'The pod to run on each eligible node.',
+      updateStrategy: 'How pods are replaced when the template changes.',
+    },
+  },
+  [`${BATCH}.JobSpec`]: {
+    description: 'The desired state of a Job.',
+    fields: {
+      activeDeadlineSeconds: seconds('How long the Job may run before it is stopped and marked failed'),
+      backoffLimit: 'How many retries before the Job is marked failed. Defaults to 6.',
+      completions: 'How many pods must finish successfully. Defaults to 1.',
+      parallelism: 'How many pods may run at once. Defaults to 1.',
+      selector: 'Which pods belong to the Job. Usually generated.',
+      suspend: 'Whether the Job is suspended: no pods are created while it is.',
+      template: 'The pods to run. Their restartPolicy must be "Never" or "OnFailure".',
+      ttlSecondsAfterFinished: seconds('How long a finished Job is kept before it is deleted automatically'),
+    },
+  },
+  [`${BATCH}.CronJobSpec`]: {
+    description: 'The desired state of a CronJob.',
+    fields: {
+      concurrencyPolicy: 'What happens when a run is due while the previous one is still going: "Allow" (the default), "Forbid" or "Replace".',
+      failedJobsHistoryLimit: 'How many failed Jobs to keep. Defaults to 1.',
+      jobTemplate: 'The Job to create on each run.',
+      schedule: 'When to run, in cron syntax, such as "*/5 * * * *".',
+      startingDeadlineSeconds: seconds('How late a missed run may still start'),
+      successfulJobsHistoryLimit: 'How many successful Jobs to keep. Defaults to 3.',
+      suspend: 'Whether future runs are suspended.',
+      timeZone: 'The time zone of the schedule, such as "Europe/Paris". Defaults to the controller\'s.',
+    },
+  },
+  [`${CORE}.NamespaceSpec`]: { description: 'The desired state of a namespace.', fields: { finalizers: 'Cleanup steps that must finish before the namespace is removed.' } },
+  [`${CORE}.NamespaceStatus`]: {
+    description: 'The observed state of a namespace.',
+    fields: { conditions: 'Conditions about the namespace, mostly about its deletion.', phase: '"Active", or "Terminating" once deletion has been requested.' },
+  },
+  [`${CORE}.NodeSpec`]: {
+    description: 'How a node is configured.',
+    fields: {
+      podCIDR: 'The pod IP range assigned to the node.',
+      podCIDRs: 'The pod IP ranges assigned to the node, one per address family.',
+      providerID: 'The node\'s ID with its cloud provider.',
+      taints: 'Taints that keep pods without a matching toleration off the node.',
+      unschedulable: 'When true, no new pods are scheduled to the node (kubectl cordon).',
+    },
+  },
+  [`${CORE}.Taint`]: {
+    description: 'Marks a node so that pods without a matching toleration avoid it.',
+    fields: {
+      effect: 'What happens to pods that do not tolerate the taint: "NoSchedule", "PreferNoSchedule" or "NoExecute".',
+      key: 'The taint key.',
+      timeAdded: 'When a NoExecute taint was added.',
+      value: 'The taint value.',
     },
   },
 

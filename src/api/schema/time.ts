@@ -2,20 +2,20 @@
 // decoders do, returning Go's time.Parse error message.
 
 /** Layout elements of Go's RFC3339 layout, with what each accepts. */
-type Element = { layout: string; digits?: number; max?: number; min?: number; range?: string; literal?: string; fraction?: number; zone?: boolean };
+type Element = { layout: string; digits?: number; min?: number; max?: number; field?: string; literal?: string; fraction?: number; zone?: boolean };
 
 const DATE_TIME: Element[] = [
   { layout: '2006', digits: 4 },
   { layout: '-', literal: '-' },
-  { layout: '01', digits: 2, min: 1, max: 12, range: 'month' },
+  { layout: '01', digits: 2, min: 1, max: 12, field: 'month' },
   { layout: '-', literal: '-' },
-  { layout: '02', digits: 2, min: 1, max: 31, range: 'day' },
+  { layout: '02', digits: 2, field: 'day' }, // checked against the month once parsed, as Go does
   { layout: 'T', literal: 'T' },
-  { layout: '15', digits: 2, min: 0, max: 23, range: 'hour' },
+  { layout: '15', digits: 2, min: 0, max: 23, field: 'hour' },
   { layout: ':', literal: ':' },
-  { layout: '04', digits: 2, min: 0, max: 59, range: 'minute' },
+  { layout: '04', digits: 2, min: 0, max: 59, field: 'minute' },
   { layout: ':', literal: ':' },
-  { layout: '05', digits: 2, min: 0, max: 59, range: 'second' },
+  { layout: '05', digits: 2, min: 0, max: 59, field: 'second' },
 ];
 const RFC3339: Element[] = [...DATE_TIME, { layout: 'Z07:00', zone: true }];
 const RFC3339_MICRO: Element[] = [...DATE_TIME, { layout: '.000000', fraction: 6 }, { layout: 'Z07:00', zone: true }];
@@ -36,8 +36,8 @@ function parseError(elements: Element[], value: string): string | undefined {
       const part = rest.slice(0, e.digits);
       if (part.length < e.digits || !isDigits(part)) return cannot(rest, e);
       const n = Number(part);
-      if (e.range && (n < e.min! || n > e.max!)) return `parsing time ${quote(value)}: ${e.range} out of range`;
-      if (e.range) fields[e.range] = n;
+      if (e.min !== undefined && (n < e.min || n > e.max!)) return `parsing time ${quote(value)}: ${e.field} out of range`;
+      if (e.field) fields[e.field] = n;
       rest = rest.slice(e.digits);
       // Go accepts fractional seconds after "05" when the layout has none.
       if (e.layout === '05' && elements[elements.indexOf(e) + 1]?.fraction === undefined) {
@@ -57,7 +57,7 @@ function parseError(elements: Element[], value: string): string | undefined {
   if (rest) return `parsing time ${quote(value)}: extra text: ${quote(rest)}`;
   const year = Number(value.slice(0, 4));
   const daysInMonth = new Date(Date.UTC(year, fields.month, 0)).getUTCDate();
-  if (fields.day > daysInMonth) return `parsing time ${quote(value)}: day out of range`;
+  if (fields.day < 1 || fields.day > daysInMonth) return `parsing time ${quote(value)}: day out of range`;
   return undefined;
 }
 

@@ -10,6 +10,16 @@ import { servedGroupVersions } from './operations.js';
 import { buildSwagger, type SwaggerDocument } from './v2.js';
 import { buildV3Document, contentHash } from './v3.js';
 
+/**
+ * Media types of the protobuf v2 document. Clients ask for either; upstream answers with the dotted
+ * form, since Go's mime parser (used by kubectl) rejects the '@' one in a Content-Type.
+ */
+export const OPENAPI_V2_PROTOBUF_ACCEPTED = [
+  'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+  'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+] as const;
+export const OPENAPI_V2_PROTOBUF_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
 export interface ServedDocument {
   body: Buffer;
   /** SHA-512 of body, upper-case hex (the `hash` query parameter of v3 URLs). */
