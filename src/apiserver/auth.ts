@@ -13,6 +13,8 @@ export interface User {
 
 export class Authenticator {
   private readonly tokens = new Map<string, User>();
+  /** A connection's certificate never changes: read it once per socket (getPeerCertificate is costly). */
+  private readonly certUsers = new WeakMap<TLSSocket, User | null>();
 
   addToken(token: string, user: User): void {
     this.tokens.set(token, user);
@@ -31,10 +33,12 @@ export class Authenticator {
 
   authenticate(req: IncomingMessage): User {
     const socket = req.socket as TLSSocket;
-    if (socket.authorized) {
-      const user = userFromCertSubject(socket.getPeerCertificate()?.subject as { CN?: string; O?: string });
-      if (user) return user;
+    let certUser = this.certUsers.get(socket);
+    if (certUser === undefined) {
+      certUser = (socket.authorized && userFromCertSubject(socket.getPeerCertificate()?.subject as { CN?: string; O?: string })) || null;
+      this.certUsers.set(socket, certUser);
     }
+    if (certUser) return certUser;
     const user = this.fromToken(req.headers.authorization);
     if (user) return user;
     throw unauthorized();

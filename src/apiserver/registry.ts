@@ -12,8 +12,8 @@ import { parseFieldSelector, type FieldSelector } from '../api/fieldselector.js'
 import { parseSelector, type Selector } from '../api/labels.js';
 import { validateObjectMeta } from '../api/validation.js';
 import type { KubeObject, Strategy } from '../api/strategy.js';
-import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Store } from '../storage/store.js';
-import { TooOldError, WatchCache, type Cached, type CacheEvent, type WatchEventType } from '../storage/watchcache.js';
+import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue, type Store } from '../storage/store.js';
+import { TooOldError, WatchCache, decode, type Cached, type CacheEvent, type WatchEventType } from '../storage/watchcache.js';
 import { apiVersionOf } from '../api/resource.js';
 
 export interface ListOptions {
@@ -156,7 +156,7 @@ export class Registry {
       rv = token.rv;
     } else {
       await this.waitForRequested(opts.resourceVersion, opts.resourceVersionMatch);
-      rv = this.cache.revision;
+      rv = await this.cache.sync();
       candidates = this.cache.list(prefix);
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
@@ -284,7 +284,7 @@ export class Registry {
       }
       try {
         const kv = await this.store.create(key, JSON.stringify(obj));
-        return this.cached(kv.key, kv.modRevision);
+        return this.cached(kv);
       } catch (e) {
         if (!(e instanceof KeyExistsError)) throw internalError(e);
         // A generated name that collides gets a new suffix, as upstream retries.
@@ -294,11 +294,10 @@ export class Registry {
     }
   }
 
-  /** The cache entry for a write just made (the SQLite store feeds the cache synchronously). */
-  private cached(key: string, rev: number): Cached {
-    const c = this.cache.get(key);
-    if (c && c.rev === rev) return c;
-    throw internalError(new Error(`watch cache did not observe revision ${rev} of ${key}`));
+  /** The object as a write just stored it: the cache entry when it is still that revision. */
+  private cached(kv: KeyValue): Cached {
+    const c = this.cache.get(kv.key);
+    return c && c.rev === kv.modRevision ? c : decode(kv);
   }
 
   /**
@@ -382,7 +381,7 @@ export class Registry {
     if (opts.dryRun) return { key: current.key, rev: current.rev, obj: next, json: JSON.stringify(next) };
     try {
       const kv = await this.store.update(current.key, JSON.stringify(next), current.rev);
-      return this.cached(kv.key, kv.modRevision);
+      return this.cached(kv);
     } catch (e) {
       if (e instanceof RevisionMismatchError) throw staleObject(this.resource, old.metadata.name!);
       if (e instanceof KeyNotFoundError) throw notFound(this.resource, old.metadata.name!);
@@ -441,7 +440,7 @@ export class Registry {
     if (opts.dryRun) return { object: { ...current, obj, json: JSON.stringify(obj) }, deleted: false };
     try {
       const kv = await this.store.update(current.key, JSON.stringify(obj), current.rev);
-      return { object: this.cached(kv.key, kv.modRevision), deleted: false };
+      return { object: this.cached(kv), deleted: false };
     } catch (e) {
       if (e instanceof RevisionMismatchError) throw staleObject(this.resource, meta.name!);
       if (e instanceof KeyNotFoundError) throw notFound(this.resource, meta.name!);
@@ -454,9 +453,7 @@ export class Registry {
     if (opts.dryRun) return { object: current, deleted: true };
     try {
       const kv = await this.store.delete(current.key, current.rev);
-      const object = this.cache.get(kv.key);
-      if (object) throw internalError(new Error(`watch cache still holds deleted ${kv.key}`));
-      return { object: { ...current, rev: kv.modRevision }, deleted: true };
+      return { object: decode(kv), deleted: true };
     } catch (e) {
       if (e instanceof RevisionMismatchError) throw staleObject(this.resource, name);
       if (e instanceof KeyNotFoundError) throw notFound(this.resource, name);

@@ -239,7 +239,7 @@ export class RestHandler {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
     if (type === 'application/apply-patch+yaml') {
-      throw unsupportedMediaType(`${type}: server-side apply is not supported by this server; use client-side apply (kubectl apply without --server-side)`);
+      throw unsupportedMediaType(type, '; server-side apply is not supported by this server: use client-side apply (kubectl apply without --server-side)');
     }
     const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
     const mode = parseFieldValidation(ctx.query.get('fieldValidation'));

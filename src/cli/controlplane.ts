@@ -6,6 +6,7 @@ import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { loadOrCreatePki, type ClusterPki } from '../apiserver/pki.js';
 import { RestClient } from '../client/rest.js';
 import { NamespaceController } from '../controllers/namespace.js';
+import { Compactor } from '../storage/compactor.js';
 import { SqliteStore } from '../storage/sqlite.js';
 
 export interface ControlPlaneOptions {
@@ -32,6 +33,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const store = new SqliteStore(join(dataDir, 'state.db'));
   const server = new ApiServer({ store, pki, host: opts.host, port: opts.port });
   await server.start();
+  const compactor = new Compactor(store);
+  compactor.start();
   const clientHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${server.port}`;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
@@ -43,6 +46,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     server, pki, url, kubeconfig, client,
     async stop() {
       namespaces.stop();
+      compactor.stop();
       client.close();
       await server.stop();
       await store.close();

@@ -88,3 +88,13 @@ test('state survives reopening the database', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('writes in one turn share a commit; a failed precondition refuses only that write', async () => {
+  const s = fresh();
+  const results = await Promise.allSettled([s.create('/a', '1'), s.create('/a', '2'), s.create('/b', '3'), s.update('/zz', 'x', 1)]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+  assert.ok((results[1] as PromiseRejectedResult).reason instanceof KeyExistsError);
+  assert.ok((results[3] as PromiseRejectedResult).reason instanceof KeyNotFoundError);
+  assert.equal((await s.get('/a'))?.value, '1');
+  assert.equal(await s.revision(), 2);
+});

@@ -30,10 +30,21 @@ export const prefixEnd = (prefix: string): string => prefix.slice(0, -1) + Strin
 
 type Listener = { prefix: string; onEvents: (events: StoreEvent[]) => void };
 
+/** A write waiting for the next group commit: `run` checks and appends, inside the batch's transaction. */
+interface PendingWrite {
+  run: () => StoreEvent;
+  resolve: (kv: KeyValue) => void;
+  reject: (e: unknown) => void;
+}
+
+const isPreconditionError = (e: unknown): boolean =>
+  e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionMismatchError;
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly listeners = new Set<Listener>();
   private readonly q: Record<string, Statement>;
+  private pending: PendingWrite[] = [];
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -75,15 +86,54 @@ export class SqliteStore implements Store {
     for (const l of this.listeners) if (event.kv.key.startsWith(l.prefix)) l.onEvents([event]);
   }
 
-  /** Appends one log row and moves the key's current pointer, in one transaction. */
-  private readonly write = (key: string, value: string | null, prev: LogRow | undefined): LogRow => this.db.transaction(() => {
+  /** Appends one log row and moves the key's current pointer; runs inside the batch's transaction. */
+  private write(key: string, value: string | null, prev: LogRow | undefined): LogRow {
     const info = this.q.insert.run(key, prev ? prev.create_rev : 0, prev?.rev ?? 0, value === null ? 1 : 0, value);
     const rev = Number(info.lastInsertRowid);
     if (!prev) this.q.setCreateRev.run(rev);
     if (value === null) this.q.deleteCurrent.run(key);
     else this.q.upsertCurrent.run(key, rev);
     return { rev, key, create_rev: prev ? prev.create_rev : rev, prev_rev: prev?.rev ?? 0, deleted: value === null ? 1 : 0, value };
-  })();
+  }
+
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop share one transaction (one
+   * WAL append), like etcd's batched commits. Each is acknowledged only after that commit, and a
+   * write whose precondition fails is refused alone without touching the others.
+   */
+  private enqueue(run: () => StoreEvent): Promise<KeyValue> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ run, resolve, reject });
+      if (this.pending.length === 1) setImmediate(this.flush);
+    });
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: ({ event: StoreEvent } | { error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) {
+          try {
+            outcomes.push({ event: w.run() });
+          } catch (e) {
+            if (!isPreconditionError(e)) throw e;
+            outcomes.push({ error: e });
+          }
+        }
+      })();
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const o = outcomes[i];
+      if ('error' in o) return w.reject(o.error);
+      this.emit(o.event);
+      w.resolve(o.event.kv);
+    });
+  };
 
   async revision(): Promise<number> {
     return (this.q.maxRev.get() as { rev: number }).rev;
@@ -101,27 +151,25 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    if (this.currentRow(key)) throw new KeyExistsError(key);
-    const row = this.write(key, value, undefined);
-    const kv = this.toKv(row);
-    this.emit({ type: 'put', kv });
-    return kv;
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.enqueue(() => {
+      if (this.currentRow(key)) throw new KeyExistsError(key);
+      return { type: 'put', kv: this.toKv(this.write(key, value, undefined)) };
+    });
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    const prev = this.checked(key, expectedModRevision);
-    const kv = this.toKv(this.write(key, value, prev));
-    this.emit({ type: 'put', kv, prev: this.toKv(prev) });
-    return kv;
+  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    return this.enqueue(() => {
+      const prev = this.checked(key, expectedModRevision);
+      return { type: 'put', kv: this.toKv(this.write(key, value, prev)), prev: this.toKv(prev) };
+    });
   }
 
-  async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    const prev = this.checked(key, expectedModRevision);
-    const row = this.write(key, null, prev);
-    const kv = this.toKv(row, prev.value);
-    this.emit({ type: 'delete', kv, prev: this.toKv(prev) });
-    return kv;
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.enqueue(() => {
+      const prev = this.checked(key, expectedModRevision);
+      return { type: 'delete', kv: this.toKv(this.write(key, null, prev), prev.value), prev: this.toKv(prev) };
+    });
   }
 
   private checked(key: string, expectedModRevision?: number): LogRow {

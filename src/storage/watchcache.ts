@@ -69,7 +69,25 @@ export class WatchCache {
     const list = await this.store.list(this.prefix);
     for (const kv of list.items) this.items.set(kv.key, decode(kv));
     this.current = this.windowStart = list.revision;
+    await this.loadWindow(list.revision);
     this.stopStoreWatch = await this.store.watch(this.prefix, list.revision, (evs) => this.apply(evs));
+  }
+
+  /**
+   * Fills the event window from the store's history when all of it since the last compaction
+   * fits, so that after a restart a watch from an old resourceVersion replays instead of 410.
+   */
+  private async loadWindow(upTo: number): Promise<void> {
+    const compacted = await this.store.compactedRevision();
+    const past = (await this.store.history(this.prefix, compacted, this.capacity + 1)).filter((e) => e.kv.modRevision <= upTo);
+    if (past.length > this.capacity) return;
+    for (const se of past) {
+      const object = decode(se.kv);
+      const prev = se.prev && decode(se.prev);
+      const type: WatchEventType = se.type === 'delete' ? 'DELETED' : se.prev ? 'MODIFIED' : 'ADDED';
+      this.events.push({ type, rev: se.kv.modRevision, key: se.kv.key, object, prev });
+    }
+    this.windowStart = compacted;
   }
 
   stop(): void {
@@ -131,14 +149,19 @@ export class WatchCache {
     return () => { this.watchers.delete(onEvent); };
   }
 
+  /**
+   * Brings `revision` up to the store's. Revisions are global: writes to other resources move the
+   * store past our last event. The SQLite store delivers events as each commit ends, so everything
+   * up to its revision has reached us (an etcd store would answer with a progress notification).
+   */
+  async sync(): Promise<number> {
+    this.current = Math.max(this.current, await this.store.revision());
+    return this.current;
+  }
+
   /** Resolves once the cache has seen `rev` (for reads that must observe a given write), or rejects after `timeoutMs`. */
   async waitFor(rev: number, timeoutMs = 3000): Promise<void> {
-    if (rev <= this.current) return;
-    // Revisions are global: writes to other resources move the store past our last event. The
-    // SQLite store delivers events synchronously inside the write, so everything up to its
-    // revision has reached us (an etcd store would answer with a progress notification here).
-    this.current = Math.max(this.current, await this.store.revision());
-    if (rev <= this.current) return;
+    if (rev <= this.current || rev <= (await this.sync())) return;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Too large resource version: ${rev}, current: ${this.current}`)), timeoutMs);
       this.waiters.push({ rev, resolve: () => { clearTimeout(timer); resolve(); } });

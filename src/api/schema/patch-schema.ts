@@ -3,17 +3,9 @@
 import { definitionName, definitions, refName, type Schema } from './definitions.js';
 import { patchMeta, type FieldPatchMeta } from './patch-meta.js';
 
-/** The shape src/apiserver/patch/strategic.ts walks (declared there too; structural typing). */
-export interface PatchSchema {
-  type: 'object' | 'map' | 'list' | 'primitive';
-  /** object: the named field; map: the value schema (whatever the key). */
-  field(name: string): PatchSchema | undefined;
-  /** list: the element schema. */
-  items?: PatchSchema;
-  /** 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys' */
-  patchStrategy?: string;
-  patchMergeKey?: string;
-}
+import type { PatchSchema } from '../../apiserver/patch/strategic.js';
+
+export type { PatchSchema };
 
 const noFields = (): undefined => undefined;
 const PRIMITIVE: PatchSchema = { type: 'primitive', field: noFields };
