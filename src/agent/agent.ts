@@ -1,0 +1,82 @@
+// The node agent: registers this machine as a Node, keeps its Lease, and runs a PodWorker for every
+// pod bound here. It is an API client only (list + watch of its own pods); the containers belong
+// to conmon, so a restarted agent adopts the sandboxes and containers it finds on disk.
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../api/strategy.js';
+import { EventRecorder } from '../client/events.js';
+import { Informer } from '../client/informer.js';
+import type { RestClient } from '../client/rest.js';
+import { NodeHeartbeat } from './node.js';
+import { nodeFacts } from './nodeinfo.js';
+import { PodWorker, type WorkerDeps } from './podworker.js';
+import type { Runtime } from './runtime/index.js';
+import type { ImageStore } from './runtime/images/index.js';
+
+export interface AgentOptions {
+  client: RestClient;
+  runtime: Runtime;
+  images: ImageStore;
+  nodeName: string;
+  podCidr: string;
+  hostIP: string;
+  podsDir: string;
+  logDir: string;
+  labels?: Record<string, string>;
+  /** Nameservers written into pods' resolv.conf (none by default: no cluster DNS yet). */
+  dns?: { servers: string[]; searches: string[] };
+  runtimeVersion?: string;
+}
+
+export class Agent {
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly heartbeat: NodeHeartbeat;
+  private informer?: Informer<KubeObject>;
+  private readonly deps: WorkerDeps;
+
+  constructor(private readonly opts: AgentOptions) {
+    const { nodeName } = opts;
+    const labels = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch, ...(opts.labels ?? {}) };
+    this.heartbeat = new NodeHeartbeat(opts.client, { name: nodeName, labels, podCidr: opts.podCidr, facts: nodeFacts(nodeName, opts.runtimeVersion ?? 'runc', opts.hostIP) });
+    this.deps = {
+      runtime: opts.runtime, images: opts.images, client: opts.client, recorder: new EventRecorder(opts.client, 'kubelet', nodeName),
+      hostIP: opts.hostIP, podsDir: opts.podsDir, logDir: opts.logDir, dns: opts.dns ?? { servers: [], searches: [] },
+    };
+  }
+
+  async start(): Promise<void> {
+    const { runtime, client, nodeName } = this.opts;
+    await runtime.init();
+    await this.heartbeat.register();
+    this.heartbeat.start();
+    const adopted = new Map((await runtime.listSandboxes()).map((s) => [s.uid, s]));
+    runtime.onExit((id) => void this.onContainerExit(id));
+    this.informer = new Informer<KubeObject>(client, `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${nodeName}`)}`, (type, obj) => {
+      const pod = obj as unknown as Pod;
+      const uid = pod.metadata!.uid!;
+      let worker = this.workers.get(uid);
+      if (type === 'DELETED') { worker?.remove(); return; }
+      if (!worker) {
+        worker = new PodWorker(this.deps, pod, adopted.get(uid));
+        adopted.delete(uid);
+        worker.whenDone(() => this.workers.delete(uid));
+        this.workers.set(uid, worker);
+      }
+      worker.update(pod);
+    });
+    await this.informer.start();
+    // Sandboxes whose pods are gone from the API (deleted while the agent was down): tear down.
+    for (const sandbox of adopted.values()) await runtime.stopSandbox(sandbox.id).catch(() => {});
+  }
+
+  private async onContainerExit(id: string): Promise<void> {
+    const state = await this.opts.runtime.containerState(id);
+    for (const w of this.workers.values()) if (!state || w.sandboxId === state.sandboxId) w.kick();
+  }
+
+  /** Stops watching and heartbeating; containers keep running (conmon owns them). */
+  stop(): void {
+    this.informer?.stop();
+    this.heartbeat.stop();
+    for (const w of this.workers.values()) w.stop();
+  }
+}

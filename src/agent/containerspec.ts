@@ -1,0 +1,78 @@
+// Translates a pod's container into the runtime's ContainerSpec: argv and env from the image and
+// the container, volume mounts, cgroup resources and the user to run as.
+import { join } from 'node:path';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { ContainerSpec } from './runtime/index.js';
+import type { StoredImage } from './runtime/images/index.js';
+import { containerArgv, containerEnv } from './command.js';
+import { quantityBytes, type PreparedVolume } from './volumes.js';
+
+export class ContainerConfigError extends Error {}
+
+/** Milli-CPU from a Quantity such as `250m`, `0.5`, `2`. */
+export function milliCpu(q: string | number | undefined): number | undefined {
+  if (q === undefined) return undefined;
+  if (typeof q === 'number') return Math.round(q * 1000);
+  const s = q.trim();
+  return s.endsWith('m') ? Number(s.slice(0, -1)) : Math.round(Number(s) * 1000);
+}
+
+const CPU_PERIOD_US = 100_000;
+const MIN_SHARES = 2;
+
+/** Upstream's mapping: shares from requests, quota from limits, memory limit in bytes. */
+export function cgroupResources(c: Container): ContainerSpec['resources'] {
+  const req = c.resources?.requests ?? {};
+  const lim = c.resources?.limits ?? {};
+  const requestMilli = milliCpu((req.cpu ?? lim.cpu) as string | undefined);
+  const limitMilli = milliCpu(lim.cpu as string | undefined);
+  const out: NonNullable<ContainerSpec['resources']> = { cpuShares: Math.max(MIN_SHARES, Math.floor(((requestMilli ?? 0) * 1024) / 1000)) };
+  if (limitMilli !== undefined) Object.assign(out, { cpuQuota: Math.floor((limitMilli * CPU_PERIOD_US) / 1000), cpuPeriod: CPU_PERIOD_US });
+  if (lim.memory !== undefined) out.memoryLimitBytes = quantityBytes(lim.memory as string);
+  return out;
+}
+
+function mounts(c: Container, volumes: Map<string, PreparedVolume>): ContainerSpec['mounts'] {
+  return (c.volumeMounts ?? []).map((m) => {
+    const v = volumes.get(m.name);
+    if (!v) throw new ContainerConfigError(`volume ${JSON.stringify(m.name)} is not prepared`);
+    const hostPath = m.subPath ? join(v.hostPath, m.subPath) : v.hostPath;
+    if (m.subPath && (m.subPath.startsWith('/') || m.subPath.split('/').includes('..'))) throw new ContainerConfigError(`subPath ${JSON.stringify(m.subPath)} must be a relative path without '..'`);
+    return { hostPath, containerPath: m.mountPath, readOnly: !!m.readOnly };
+  });
+}
+
+export interface SpecContext {
+  pod: Pod;
+  image: StoredImage;
+  attempt: number;
+  volumes: Map<string, PreparedVolume>;
+  logPath: string;
+}
+
+export function containerSpec(c: Container, ctx: SpecContext): ContainerSpec {
+  const { pod, image } = ctx;
+  const env = containerEnv(image.config, c, { HOSTNAME: pod.spec?.hostname ?? pod.metadata!.name! });
+  const command = containerArgv(image.config, c, env);
+  if (!command.length) throw new ContainerConfigError('no command specified');
+  const podSec = pod.spec?.securityContext ?? {};
+  const sec = c.securityContext ?? {};
+  const uid = sec.runAsUser ?? podSec.runAsUser;
+  const gid = sec.runAsGroup ?? podSec.runAsGroup;
+  return {
+    name: c.name,
+    attempt: ctx.attempt,
+    lowerDirs: image.layers,
+    command,
+    env,
+    workingDir: c.workingDir || image.config.workingDir || undefined,
+    ...(uid !== undefined ? { user: { uid, gid: gid ?? 0, additionalGids: [...(podSec.supplementalGroups ?? [])] } } : {}),
+    privileged: !!sec.privileged,
+    mounts: mounts(c, ctx.volumes),
+    resources: cgroupResources(c),
+    stopSignal: image.config.stopSignal,
+    logPath: ctx.logPath,
+    tty: !!c.tty,
+    stdin: !!c.stdin,
+  };
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { podStatus, type ContainerObservation, type PodObservation } from './podstatus.js';
+
+const pod = (restartPolicy = 'Always', containers = ['web', 'side']): Pod => ({
+  metadata: { name: 'p', uid: 'u' },
+  spec: { restartPolicy, containers: containers.map((name) => ({ name, image: 'busybox' })) },
+  status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+});
+const obs = (containers: Record<string, Partial<ContainerObservation>>, sandboxIP: string | null = '10.42.0.5'): PodObservation => ({
+  sandboxIP: sandboxIP ?? undefined, hostIP: '192.0.2.1', startTime: '2026-01-01T00:00:00Z', init: new Map(),
+  containers: new Map(Object.entries(containers).map(([k, v]) => [k, { image: 'busybox', ...v }])),
+});
+const run = (state: 'running' | 'exited', attempt = 0, exitCode?: number) => ({ id: `id${attempt}`, attempt, state, exitCode, startedAt: 't0', finishedAt: state === 'exited' ? 't1' : undefined });
+const NOW = '2026-01-01T00:00:05Z';
+
+test('all running: Running, Ready, pod IP and container states', () => {
+  const s = podStatus(pod(), obs({ web: { latest: run('running') }, side: { latest: run('running') } }), NOW);
+  assert.equal(s.phase, 'Running');
+  assert.equal(s.podIP, '10.42.0.5');
+  assert.deepEqual(s.conditions!.map((c) => `${c.type}=${c.status}`), ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+  assert.equal(s.containerStatuses![0].containerID, 'runc://id0');
+  assert.deepEqual(s.containerStatuses![0].state, { running: { startedAt: 't0' } });
+});
+
+test('no sandbox yet: Pending, ContainerCreating', () => {
+  const s = podStatus(pod(), obs({}, null), NOW);
+  assert.equal(s.phase, 'Pending');
+  assert.equal(s.containerStatuses![0].state?.waiting?.reason, 'ContainerCreating');
+  assert.equal(s.podIP, undefined);
+});
+
+test('crash loop: waiting CrashLoopBackOff with the last run terminated, restartCount from the attempt', () => {
+  const s = podStatus(pod('Always', ['web']), obs({ web: { latest: run('exited', 3, 1), waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } } }), NOW);
+  const c = s.containerStatuses![0];
+  assert.equal(c.restartCount, 3);
+  assert.equal(c.state?.waiting?.reason, 'CrashLoopBackOff');
+  assert.equal(c.lastState?.terminated?.exitCode, 1);
+  assert.equal(c.lastState?.terminated?.reason, 'Error');
+  assert.equal(s.phase, 'Running');
+});
+
+test('Never: exit 0 everywhere is Succeeded, any failure is Failed; OOM is reported', () => {
+  assert.equal(podStatus(pod('Never', ['a']), obs({ a: { latest: run('exited', 0, 0) } }), NOW).phase, 'Succeeded');
+  const failed = podStatus(pod('Never', ['a', 'b']), obs({ a: { latest: run('exited', 0, 0) }, b: { latest: { ...run('exited', 0, 137), oomKilled: true } } }), NOW);
+  assert.equal(failed.phase, 'Failed');
+  assert.equal(failed.containerStatuses![1].state?.terminated?.reason, 'OOMKilled');
+  assert.equal(podStatus(pod('OnFailure', ['a']), obs({ a: { latest: run('exited', 0, 0) } }), NOW).phase, 'Succeeded');
+});
+
+test('transition times stay while a condition keeps its status', () => {
+  const first = podStatus(pod(), obs({ web: { latest: run('running') }, side: { latest: run('running') } }), NOW);
+  const p = pod();
+  (p as { status: unknown }).status = first;
+  const again = podStatus(p, obs({ web: { latest: run('running') }, side: { latest: run('running') } }), '2026-01-01T00:09:00Z');
+  assert.equal(again.conditions![2].lastTransitionTime, NOW);
+});

@@ -1,0 +1,135 @@
+// Computes a pod's status from what the node observes: the sandbox, and each container's latest
+// and previous run. Pure, so the rules (phase, conditions, container states) are tested alone.
+import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Mutable } from '../api/strategy.js';
+
+/** What the runtime says about one run of a container (a subset of the runtime's ContainerState). */
+export interface ContainerRun {
+  id: string;
+  attempt: number;
+  state: 'created' | 'running' | 'exited' | 'unknown';
+  exitCode?: number;
+  oomKilled?: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface ContainerObservation {
+  latest?: ContainerRun;
+  previous?: ContainerRun;
+  /** Why the container is not running, when the worker knows better than the runtime (pulls, backoff). */
+  waiting?: { reason: string; message?: string };
+  image: string;
+  imageID?: string;
+}
+
+export interface PodObservation {
+  sandboxIP?: string;
+  hostIP: string;
+  startTime: string;
+  init: Map<string, ContainerObservation>;
+  containers: Map<string, ContainerObservation>;
+}
+
+export const CONTAINER_ID_PREFIX = 'runc://';
+
+type State = NonNullable<ContainerStatus['state']>;
+
+function terminated(run: ContainerRun): State {
+  const exitCode = run.exitCode ?? 0;
+  const reason = run.oomKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+  return { terminated: { exitCode, reason, startedAt: run.startedAt, finishedAt: run.finishedAt, containerID: CONTAINER_ID_PREFIX + run.id } };
+}
+
+function containerStatus(name: string, o: ContainerObservation): ContainerStatus {
+  const { latest, previous, waiting } = o;
+  let state: State;
+  let lastState: State = {};
+  if (waiting) {
+    state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+    if (latest?.state === 'exited') lastState = terminated(latest);
+    else if (previous?.state === 'exited') lastState = terminated(previous);
+  } else if (latest?.state === 'running') {
+    state = { running: { startedAt: latest.startedAt } };
+    if (previous?.state === 'exited') lastState = terminated(previous);
+  } else if (latest?.state === 'exited') {
+    state = terminated(latest);
+    if (previous?.state === 'exited') lastState = terminated(previous);
+  } else {
+    state = { waiting: { reason: 'ContainerCreating' } };
+  }
+  const running = !waiting && latest?.state === 'running';
+  return {
+    name, state, lastState, ready: running, started: running, restartCount: latest?.attempt ?? 0,
+    image: o.image, imageID: o.imageID ?? '', ...(latest && !waiting ? { containerID: CONTAINER_ID_PREFIX + latest.id } : {}),
+  };
+}
+
+/** Whether a container that exited with `exitCode` will be started again under `policy`. */
+export const willRestart = (policy: string | undefined, exitCode: number): boolean =>
+  policy === 'Always' || policy === undefined || (policy === 'OnFailure' && exitCode !== 0);
+
+function phase(pod: Pod, obs: PodObservation, statuses: ContainerStatus[], initDone: boolean): string {
+  if (!obs.sandboxIP || !initDone) return initFailedForGood(pod, obs) ? 'Failed' : 'Pending';
+  const policy = pod.spec?.restartPolicy;
+  let running = 0;
+  let waiting = 0;
+  let succeeded = 0;
+  let failed = 0;
+  for (const s of statuses) {
+    const t = s.state?.terminated;
+    if (s.state?.running) running++;
+    else if (t && !willRestart(policy, t.exitCode)) (t.exitCode === 0 ? succeeded++ : failed++);
+    else if (s.state?.waiting && !s.lastState?.terminated) waiting++;
+    else running++; // restarting: counts as running, as upstream does
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (failed > 0) return 'Failed';
+  return succeeded > 0 ? 'Succeeded' : 'Pending';
+}
+
+/** With restartPolicy Never, a failed init container fails the pod. */
+function initFailedForGood(pod: Pod, obs: PodObservation): boolean {
+  if (pod.spec?.restartPolicy !== 'Never') return false;
+  return [...obs.init.values()].some((o) => o.latest?.state === 'exited' && (o.latest.exitCode ?? 0) !== 0);
+}
+
+const initSucceeded = (o: ContainerObservation | undefined): boolean => o?.latest?.state === 'exited' && o.latest.exitCode === 0;
+
+function condition(type: string, ok: boolean, previous: readonly PodCondition[], now: string, reason?: string): PodCondition {
+  const status = ok ? 'True' : 'False';
+  const prior = previous.find((c) => c.type === type);
+  const lastTransitionTime = prior && prior.status === status ? prior.lastTransitionTime : now;
+  return { type, status, lastProbeTime: null as unknown as undefined, lastTransitionTime, ...(reason && !ok ? { reason } : {}) };
+}
+
+export function podStatus(pod: Pod, obs: PodObservation, now: string): Mutable<PodStatus> {
+  const spec = pod.spec!;
+  const initStatuses = (spec.initContainers ?? []).map((c) => containerStatus(c.name, obs.init.get(c.name) ?? { image: c.image ?? '' }));
+  const statuses = spec.containers.map((c) => containerStatus(c.name, obs.containers.get(c.name) ?? { image: c.image ?? '' }));
+  const initDone = (spec.initContainers ?? []).every((c) => initSucceeded(obs.init.get(c.name)));
+  const allReady = statuses.every((s) => s.ready);
+  const previous = pod.status?.conditions ?? [];
+  const conditions = [
+    condition('PodReadyToStartContainers', !!obs.sandboxIP, previous, now),
+    condition('Initialized', initDone, previous, now, 'ContainersNotInitialized'),
+    condition('Ready', allReady, previous, now, 'ContainersNotReady'),
+    condition('ContainersReady', allReady, previous, now, 'ContainersNotReady'),
+    ...previous.filter((c) => c.type === 'PodScheduled'),
+  ];
+  const status: Mutable<PodStatus> = {
+    phase: phase(pod, obs, statuses, initDone),
+    conditions: conditions as Mutable<PodCondition>[],
+    hostIP: obs.hostIP, hostIPs: [{ ip: obs.hostIP }],
+    startTime: obs.startTime,
+    containerStatuses: statuses as Mutable<ContainerStatus>[],
+    qosClass: pod.status?.qosClass,
+  };
+  if (initStatuses.length) status.initContainerStatuses = initStatuses as Mutable<ContainerStatus>[];
+  if (obs.sandboxIP) {
+    status.podIP = obs.sandboxIP;
+    status.podIPs = [{ ip: obs.sandboxIP }];
+  }
+  return status;
+}

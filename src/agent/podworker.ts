@@ -1,0 +1,334 @@
+// One worker per pod on this node, level-triggered: each pass compares the pod's spec with what the
+// runtime has (sandbox → images → volumes → containers) and acts, then reports status. Passes never
+// overlap for one pod; any event (pod change, container exit, backoff timer) just asks for another.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../api/errors.js';
+import type { KubeObject } from '../api/strategy.js';
+import type { EventRecorder } from '../client/events.js';
+import type { RestClient } from '../client/rest.js';
+import type { ContainerState, Runtime, Sandbox, SandboxSpec } from './runtime/index.js';
+import type { ImageStore, StoredImage } from './runtime/images/index.js';
+import { Backoff } from './backoff.js';
+import { ContainerConfigError, containerSpec } from './containerspec.js';
+import { podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
+import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
+
+export interface WorkerDeps {
+  runtime: Runtime;
+  images: ImageStore;
+  client: RestClient;
+  recorder: EventRecorder;
+  hostIP: string;
+  /** Per-pod state (volumes) lives in podsDir/<uid>. */
+  podsDir: string;
+  logDir: string;
+  dns: { servers: string[]; searches: string[] };
+}
+
+type Waiting = { reason: string; message?: string };
+
+const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
+const asObject = (pod: Pod): KubeObject => pod as unknown as KubeObject;
+/** Grace for containers of a pod that vanished from the API without a graceful delete (force delete). */
+const FORCED_GRACE_S = 2;
+
+export class PodWorker {
+  private sandbox?: Sandbox;
+  private volumes = new Map<string, PreparedVolume>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly backoff = new Backoff();
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+  private again = false;
+  private lastReported = '';
+  private readonly startTime = rfc3339();
+  /** The API object is gone (force-deleted or already confirmed). */
+  private removed = false;
+  /** Containers and sandbox are torn down; nothing runs for this pod any more. */
+  private finished = false;
+  private onDone?: () => void;
+
+  constructor(private readonly deps: WorkerDeps, private pod: Pod, adopted?: Sandbox) {
+    this.sandbox = adopted;
+  }
+
+  get uid(): string {
+    return this.pod.metadata!.uid!;
+  }
+
+  get sandboxId(): string | undefined {
+    return this.sandbox?.id;
+  }
+
+  /** Called when the worker has nothing left to do (pod gone and everything torn down). */
+  whenDone(cb: () => void): void {
+    this.onDone = cb;
+  }
+
+  update(pod: Pod): void {
+    this.pod = pod;
+    this.kick();
+  }
+
+  /** The pod was deleted from the API (or never came back after a restart): tear everything down. */
+  remove(): void {
+    this.removed = true;
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.busy) { this.again = true; return; }
+    this.busy = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.sync();
+      } catch (e) {
+        this.retryLater(e);
+      }
+    } while (this.again);
+    this.busy = false;
+  }
+
+  private retryLater(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.deps.recorder.record(asObject(this.pod), 'Warning', 'FailedSync', `error syncing pod: ${message}`);
+    this.schedule(2000);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.kick(), ms);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  // ---------- one pass ----------
+
+  private async sync(): Promise<void> {
+    if (this.removed || this.pod.metadata?.deletionTimestamp) return this.terminate();
+    if (this.finished) return;
+    const spec = this.pod.spec!;
+    if (!this.sandbox) {
+      this.sandbox = await this.deps.runtime.runSandbox(this.sandboxSpec());
+    }
+    try {
+      this.volumes = await prepareVolumes(this.podDir(), spec.volumes ?? []);
+    } catch (e) {
+      if (!(e instanceof VolumeError)) throw e;
+      for (const c of spec.containers) this.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
+      this.deps.recorder.record(asObject(this.pod), 'Warning', 'FailedMount', e.message);
+      await this.report(await this.observe());
+      return;
+    }
+    let obs = await this.observe();
+    if (await this.runInitContainers(obs)) {
+      for (const c of spec.containers) await this.ensureContainer(c, obs.containers.get(c.name)!, false);
+    }
+    obs = await this.observe();
+    const phase = await this.report(obs);
+    if (phase === 'Succeeded' || phase === 'Failed') await this.teardown();
+  }
+
+  /** Runs init containers in order; true once all have succeeded. */
+  private async runInitContainers(obs: PodObservation): Promise<boolean> {
+    for (const c of this.pod.spec!.initContainers ?? []) {
+      const o = obs.init.get(c.name)!;
+      const latest = o.latest;
+      if (latest?.state === 'exited' && latest.exitCode === 0) continue;
+      if (latest?.state === 'exited' && this.pod.spec!.restartPolicy === 'Never') return false;
+      await this.ensureContainer(c, o, true);
+      return false;
+    }
+    return true;
+  }
+
+  /** Starts a container that never ran, or restarts one that exited when the policy says so (after backoff). */
+  private async ensureContainer(c: Container, o: ContainerObservation, init: boolean): Promise<void> {
+    const latest = o.latest;
+    if (latest && latest.state !== 'exited') return;
+    if (latest) {
+      const policy = init ? (this.pod.spec!.restartPolicy === 'Never' ? 'Never' : 'OnFailure') : this.pod.spec!.restartPolicy;
+      if (!willRestart(policy, latest.exitCode ?? 0)) { this.waiting.delete(c.name); return; }
+      const key = `${c.name}`;
+      const wait = this.backoff.remaining(key, Date.now());
+      if (wait > 0) {
+        const delay = Math.round((this.backoff.delay(key) ?? 0) / 1000);
+        const p = this.pod.metadata!;
+        this.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay}s restarting failed container=${c.name} pod=${p.name}_${p.namespace}(${p.uid})` });
+        this.deps.recorder.record(asObject(this.pod), 'Warning', 'BackOff', 'Back-off restarting failed container', `spec.containers{${c.name}}`);
+        this.schedule(wait);
+        return;
+      }
+      const ran = Date.parse(latest.finishedAt ?? '') - Date.parse(latest.startedAt ?? '');
+      this.backoff.next(key, Date.now(), Number.isFinite(ran) ? ran : 0);
+    }
+    await this.startContainer(c, latest ? latest.attempt + 1 : 0, o);
+  }
+
+  private async startContainer(c: Container, attempt: number, o: ContainerObservation): Promise<void> {
+    const field = `spec.${this.pod.spec!.initContainers?.includes(c) ? 'initContainers' : 'containers'}{${c.name}}`;
+    const image = await this.ensureImage(c, field);
+    if (!image) return;
+    const { runtime, recorder } = this.deps;
+    const p = this.pod.metadata!;
+    let id: string;
+    try {
+      const spec = containerSpec(c, { pod: this.pod, image, attempt, volumes: this.volumes, logPath: join(this.deps.logDir, `${p.namespace}_${p.name}_${p.uid}`, c.name, `${attempt}.log`) });
+      id = await runtime.createContainer(this.sandbox!, spec);
+    } catch (e) {
+      const reason = e instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
+      this.waiting.set(c.name, { reason, message: (e as Error).message });
+      recorder.record(asObject(this.pod), 'Warning', 'Failed', `Error: ${(e as Error).message}`, field);
+      this.schedule(10_000);
+      return;
+    }
+    recorder.record(asObject(this.pod), 'Normal', 'Created', `Created container ${c.name}`, field);
+    try {
+      await runtime.startContainer(id);
+    } catch (e) {
+      this.waiting.set(c.name, { reason: 'RunContainerError', message: (e as Error).message });
+      recorder.record(asObject(this.pod), 'Warning', 'Failed', `Error: ${(e as Error).message}`, field);
+      return;
+    }
+    this.waiting.delete(c.name);
+    recorder.record(asObject(this.pod), 'Normal', 'Started', `Started container ${c.name}`, field);
+    // Keep the run before this one (it is lastState); older runs go.
+    if (o.previous && o.previous.attempt < attempt - 1) await runtime.removeContainer(o.previous.id).catch(() => {});
+  }
+
+  /** The image per imagePullPolicy; on failure sets ErrImagePull / ImagePullBackOff and returns undefined. */
+  private async ensureImage(c: Container, field: string): Promise<StoredImage | undefined> {
+    const { images, recorder } = this.deps;
+    const ref = c.image!;
+    const policy = c.imagePullPolicy ?? 'IfNotPresent';
+    const present = images.get(ref);
+    if (present && policy !== 'Always') return present;
+    if (policy === 'Never') {
+      const message = `Container image "${ref}" is not present with pull policy of Never`;
+      this.waiting.set(c.name, { reason: 'ErrImageNeverPull', message });
+      recorder.record(asObject(this.pod), 'Warning', 'ErrImageNeverPull', message, field);
+      return undefined;
+    }
+    const key = `image:${c.name}`;
+    const wait = this.backoff.remaining(key, Date.now());
+    if (wait > 0) {
+      this.waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${ref}"` });
+      this.schedule(wait);
+      return undefined;
+    }
+    recorder.record(asObject(this.pod), 'Normal', 'Pulling', `Pulling image "${ref}"`, field);
+    const started = Date.now();
+    try {
+      const image = await images.pull(ref);
+      this.backoff.forget(key);
+      recorder.record(asObject(this.pod), 'Normal', 'Pulled', `Successfully pulled image "${ref}" in ${Date.now() - started}ms`, field);
+      return image;
+    } catch (e) {
+      // A pull that fails for an image already here (policy Always, registry away) still runs it, as CRI runtimes resolve locally first.
+      if (present) return present;
+      const message = `Failed to pull image "${ref}": ${(e as Error).message}`;
+      this.waiting.set(c.name, { reason: 'ErrImagePull', message });
+      recorder.record(asObject(this.pod), 'Warning', 'Failed', message, field);
+      this.backoff.next(key, Date.now(), 0);
+      this.schedule(this.backoff.remaining(key, Date.now()));
+      return undefined;
+    }
+  }
+
+  // ---------- observation and status ----------
+
+  private async observe(): Promise<PodObservation> {
+    const runs = this.sandbox ? (await this.deps.runtime.listContainers()).filter((c) => c.sandboxId === this.sandbox!.id) : [];
+    const byName = (c: Container): ContainerObservation => {
+      const mine = runs.filter((r) => r.name === c.name).sort((a, b) => b.attempt - a.attempt);
+      const image = this.deps.images.get(c.image!);
+      return { latest: mine[0], previous: mine[1], waiting: this.waiting.get(c.name), image: c.image!, imageID: image?.repoDigest };
+    };
+    const spec = this.pod.spec!;
+    return {
+      sandboxIP: this.sandbox?.ip,
+      hostIP: this.deps.hostIP,
+      startTime: this.pod.status?.startTime ?? this.startTime,
+      init: new Map((spec.initContainers ?? []).map((c) => [c.name, byName(c)])),
+      containers: new Map(spec.containers.map((c) => [c.name, byName(c)])),
+    };
+  }
+
+  /** Writes the status when it changed; returns the phase. */
+  private async report(obs: PodObservation): Promise<string> {
+    const status = podStatus(this.pod, obs, rfc3339());
+    const text = JSON.stringify(status);
+    if (text !== this.lastReported) {
+      const p = this.pod.metadata!;
+      await this.deps.client.patch(`/api/v1/namespaces/${p.namespace}/pods/${p.name}/status`, { metadata: { uid: p.uid }, status }, 'application/strategic-merge-patch+json');
+      this.lastReported = text;
+    }
+    return status.phase!;
+  }
+
+  // ---------- teardown ----------
+
+  private podDir(): string {
+    return join(this.deps.podsDir, this.uid);
+  }
+
+  private sandboxSpec(): SandboxSpec {
+    const pod = this.pod;
+    const spec = pod.spec!;
+    const hostPorts = spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({
+      containerPort: p.containerPort, hostPort: p.hostPort!, protocol: (p.protocol ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP',
+    })));
+    const dnsConfig = spec.dnsPolicy === 'None' ? spec.dnsConfig : undefined;
+    return {
+      uid: pod.metadata!.uid!, name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
+      hostname: (spec.hostname ?? pod.metadata!.name!).slice(0, 63),
+      shareProcessNamespace: !!spec.shareProcessNamespace,
+      hostPorts,
+      dnsServers: [...(dnsConfig?.nameservers ?? this.deps.dns.servers)],
+      dnsSearches: [...(dnsConfig?.searches ?? this.deps.dns.searches)],
+      hostAliases: (spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: [...(a.hostnames ?? [])] })),
+    };
+  }
+
+  /** Stops containers (stop signal, grace, KILL) and the sandbox, then removes the pod's files. */
+  private async teardown(grace?: number): Promise<void> {
+    const { runtime, recorder } = this.deps;
+    if (this.sandbox) {
+      const running = (await runtime.listContainers()).filter((c) => c.sandboxId === this.sandbox!.id && c.state === 'running');
+      for (const c of running) recorder.record(asObject(this.pod), 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.containers{${c.name}}`);
+      await Promise.all(running.map((c: ContainerState) => runtime.stopContainer(c.id, grace ?? 0)));
+      await runtime.stopSandbox(this.sandbox.id);
+      this.sandbox = undefined;
+    }
+    await cleanupVolumes(this.podDir(), this.pod.spec?.volumes ?? []);
+    rmSync(this.podDir(), { recursive: true, force: true });
+    this.finished = true;
+  }
+
+  private async terminate(): Promise<void> {
+    clearTimeout(this.timer);
+    const meta = this.pod.metadata!;
+    if (!this.finished) {
+      const grace = this.removed ? FORCED_GRACE_S : meta.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+      await this.teardown(grace);
+    }
+    if (!this.removed) {
+      // Confirm: the API server removes the pod once its node says it is gone (grace 0), if it is still the same pod.
+      await this.deps.client.delete(`/api/v1/namespaces/${meta.namespace}/pods/${meta.name}`, { gracePeriodSeconds: 0, preconditions: { uid: meta.uid } }).catch((e) => {
+        if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+      });
+      this.removed = true;
+    }
+    this.onDone?.();
+  }
+}

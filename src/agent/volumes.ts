@@ -1,0 +1,84 @@
+// Pod volumes on the node: emptyDir (a directory, or tmpfs for medium Memory) under the pod's
+// directory, and hostPath with upstream's type checks. Other volume sources are refused clearly.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Volume } from 'kubernetes-types/core/v1.js';
+
+const run = promisify(execFile);
+
+export class VolumeError extends Error {}
+
+export interface PreparedVolume {
+  name: string;
+  hostPath: string;
+  tmpfs?: boolean;
+}
+
+/** Bytes from a Quantity like `64Mi`, `1G`, `500k`, `1e6` (enough for sizeLimit). */
+export function quantityBytes(q: string | number): number {
+  if (typeof q === 'number') return q;
+  const m = /^([0-9.]+(?:e[0-9]+)?)([KMGTPE]i?|k|m)?$/.exec(q.trim());
+  if (!m) throw new VolumeError(`invalid quantity ${JSON.stringify(q)}`);
+  const units: Record<string, number> = { '': 1, m: 0.001, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  return Math.ceil(Number(m[1]) * units[m[2] ?? '']);
+}
+
+async function isMountPoint(path: string): Promise<boolean> {
+  try {
+    await run('mountpoint', ['-q', path]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkHostPath(path: string, type: string): void {
+  const exists = existsSync(path);
+  const kind = exists ? statSync(path) : undefined;
+  switch (type) {
+    case '': return;
+    case 'DirectoryOrCreate': if (!exists) mkdirSync(path, { recursive: true, mode: 0o755 }); return;
+    case 'FileOrCreate': if (!exists) writeFileSync(path, '', { mode: 0o644 }); return;
+    case 'Directory': if (!kind?.isDirectory()) throw new VolumeError(`hostPath type check failed: ${path} is not a directory`); return;
+    case 'File': if (!kind?.isFile()) throw new VolumeError(`hostPath type check failed: ${path} is not a file`); return;
+    case 'Socket': if (!kind?.isSocket()) throw new VolumeError(`hostPath type check failed: ${path} is not a socket file`); return;
+    case 'CharDevice': if (!kind?.isCharacterDevice()) throw new VolumeError(`hostPath type check failed: ${path} is not a character device`); return;
+    case 'BlockDevice': if (!kind?.isBlockDevice()) throw new VolumeError(`hostPath type check failed: ${path} is not a block device`); return;
+    default: throw new VolumeError(`hostPath type ${JSON.stringify(type)} is not supported`);
+  }
+}
+
+/** Makes every volume of the pod ready under `podDir/volumes`; idempotent. */
+export async function prepareVolumes(podDir: string, volumes: readonly Volume[]): Promise<Map<string, PreparedVolume>> {
+  const out = new Map<string, PreparedVolume>();
+  for (const v of volumes) {
+    if (v.emptyDir) {
+      const dir = join(podDir, 'volumes', v.name);
+      mkdirSync(dir, { recursive: true, mode: 0o777 });
+      const memory = v.emptyDir.medium === 'Memory';
+      if (memory && !(await isMountPoint(dir))) {
+        const size = v.emptyDir.sizeLimit !== undefined ? `,size=${quantityBytes(v.emptyDir.sizeLimit)}` : '';
+        await run('mount', ['-t', 'tmpfs', '-o', `mode=0777${size}`, 'tmpfs', dir]);
+      }
+      out.set(v.name, { name: v.name, hostPath: dir, tmpfs: memory });
+    } else if (v.hostPath) {
+      checkHostPath(v.hostPath.path, v.hostPath.type ?? '');
+      out.set(v.name, { name: v.name, hostPath: v.hostPath.path });
+    } else {
+      const kind = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
+      throw new VolumeError(`volume ${JSON.stringify(v.name)}: the ${kind} volume source is not supported by this node`);
+    }
+  }
+  return out;
+}
+
+/** Unmounts tmpfs emptyDirs and removes the pod's volume directories. */
+export async function cleanupVolumes(podDir: string, volumes: readonly Volume[]): Promise<void> {
+  for (const v of volumes) {
+    const dir = join(podDir, 'volumes', v.name);
+    if (v.emptyDir?.medium === 'Memory' && (await isMountPoint(dir))) await run('umount', [dir]);
+  }
+  rmSync(join(podDir, 'volumes'), { recursive: true, force: true });
+}

@@ -1,0 +1,51 @@
+// Records core/v1 Events the way client-go's recorder does: one Event per (object, type, reason,
+// message), whose count and lastTimestamp grow when it happens again. Best effort: a failed write
+// is dropped, never blocks the caller's work.
+import { randomBytes } from 'node:crypto';
+import type { KubeObject } from '../api/strategy.js';
+import type { RestClient } from './rest.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+interface Recorded { name: string; namespace: string; count: number; resourceVersion?: string }
+
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/** Events about cluster-scoped objects (nodes) live in `default`, as upstream puts them. */
+const eventNamespace = (o: KubeObject): string => o.metadata.namespace || 'default';
+const MAX_REMEMBERED = 4096;
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Recorded>();
+
+  constructor(private readonly client: RestClient, private readonly component: string, private readonly host?: string) {}
+
+  record(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
+    void this.write(obj, type, reason, message, fieldPath).catch(() => {});
+  }
+
+  private async write(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
+    const key = `${obj.metadata.uid}/${fieldPath ?? ''}/${type}/${reason}/${message}`;
+    const namespace = eventNamespace(obj);
+    const prior = this.seen.get(key);
+    const ts = now();
+    if (prior) {
+      prior.count++;
+      await this.client.patch(`/api/v1/namespaces/${namespace}/events/${prior.name}`, { count: prior.count, lastTimestamp: ts });
+      return;
+    }
+    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    const event = {
+      apiVersion: 'v1', kind: 'Event', metadata: { name, namespace },
+      involvedObject: {
+        apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, ...(fieldPath ? { fieldPath } : {}),
+      },
+      type, reason, message, count: 1, firstTimestamp: ts, lastTimestamp: ts,
+      source: { component: this.component, ...(this.host ? { host: this.host } : {}) },
+      reportingComponent: this.component, reportingInstance: this.host ?? '',
+    };
+    if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(key, { name, namespace, count: 1 });
+    await this.client.post(`/api/v1/namespaces/${namespace}/events`, event);
+  }
+}
