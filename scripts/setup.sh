@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything tinykube and its tests need on a fresh Debian 12 machine (Node.js 20 present):
-# npm dependencies (better-sqlite3 builds from source), and kubectl from Debian when none is installed.
+# the container runtime pieces from Debian (runc, conmon, CNI plugins, catatonit), busybox-static
+# and docker-registry for the image fixtures, kubectl from Debian only when none is installed, and
+# the npm dependencies (better-sqlite3 builds from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-if ! command -v kubectl >/dev/null 2>&1; then
+PACKAGES=(runc conmon containernetworking-plugins catatonit busybox-static docker-registry iproute2 iptables mount util-linux attr bsdutils coreutils procps)
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
+missing=()
+for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq kubernetes-client || echo "setup: no kubectl available; kubectl end-to-end tests will be skipped"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 npm ci --no-audit --no-fund

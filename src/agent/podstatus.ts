@@ -61,7 +61,7 @@ function containerStatus(name: string, o: ContainerObservation): ContainerStatus
   const running = !waiting && latest?.state === 'running';
   return {
     name, state, lastState, ready: running, started: running, restartCount: latest?.attempt ?? 0,
-    image: o.image, imageID: o.imageID ?? '', ...(latest && !waiting ? { containerID: CONTAINER_ID_PREFIX + latest.id } : {}),
+    image: o.image, imageID: o.imageID ?? '', ...(latest ? { containerID: CONTAINER_ID_PREFIX + latest.id } : {}),
   };
 }
 

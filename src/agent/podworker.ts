@@ -30,6 +30,7 @@ export interface WorkerDeps {
 type Waiting = { reason: string; message?: string };
 
 const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
+const isTerminal = (phase?: string): boolean => phase === 'Succeeded' || phase === 'Failed';
 const asObject = (pod: Pod): KubeObject => pod as unknown as KubeObject;
 /** Grace for containers of a pod that vanished from the API without a graceful delete (force delete). */
 const FORCED_GRACE_S = 2;
@@ -118,6 +119,11 @@ export class PodWorker {
     if (this.removed || this.pod.metadata?.deletionTimestamp) return this.terminate();
     if (this.finished) return;
     const spec = this.pod.spec!;
+    // A pod that already reached Succeeded/Failed never runs again, also not after an agent restart.
+    if (!this.sandbox && isTerminal(this.pod.status?.phase)) {
+      this.finished = true;
+      return;
+    }
     if (!this.sandbox) {
       this.sandbox = await this.deps.runtime.runSandbox(this.sandboxSpec());
     }
@@ -135,8 +141,7 @@ export class PodWorker {
       for (const c of spec.containers) await this.ensureContainer(c, obs.containers.get(c.name)!, false);
     }
     obs = await this.observe();
-    const phase = await this.report(obs);
-    if (phase === 'Succeeded' || phase === 'Failed') await this.teardown();
+    if (isTerminal(await this.report(obs))) await this.teardown();
   }
 
   /** Runs init containers in order; true once all have succeeded. */
@@ -212,7 +217,10 @@ export class PodWorker {
     const ref = c.image!;
     const policy = c.imagePullPolicy ?? 'IfNotPresent';
     const present = images.get(ref);
-    if (present && policy !== 'Always') return present;
+    if (present && policy !== 'Always') {
+      recorder.record(asObject(this.pod), 'Normal', 'Pulled', `Container image "${ref}" already present on machine`, field);
+      return present;
+    }
     if (policy === 'Never') {
       const message = `Container image "${ref}" is not present with pull policy of Never`;
       this.waiting.set(c.name, { reason: 'ErrImageNeverPull', message });
@@ -296,7 +304,7 @@ export class PodWorker {
       hostPorts,
       dnsServers: [...(dnsConfig?.nameservers ?? this.deps.dns.servers)],
       dnsSearches: [...(dnsConfig?.searches ?? this.deps.dns.searches)],
-      hostAliases: (spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: [...(a.hostnames ?? [])] })),
+      hostAliases: (spec.hostAliases ?? []).filter((a) => a.ip).map((a) => ({ ip: a.ip!, hostnames: [...(a.hostnames ?? [])] })),
     };
   }
 

@@ -104,7 +104,7 @@ export const notSupported = (field: string, value: unknown, valid: string[]): Fi
   ({ type: 'NotSupported', field, value, detail: `supported values: ${valid.map((v) => JSON.stringify(v)).join(', ')}` });
 export const forbiddenField = (field: string, detail: string): FieldError => ({ type: 'Forbidden', field, detail });
 export const duplicate = (field: string, value: unknown): FieldError => ({ type: 'Duplicate', field, value });
-export const tooLong = (field: string, max: number): FieldError => ({ type: 'TooLong', field, detail: `must have at most ${max} bytes` });
+export const tooLong = (field: string, max: number): FieldError => ({ type: 'TooLong', field, detail: `may not be more than ${max} bytes` });
 
 /** 422 Invalid, e.g. `Pod "x" is invalid: spec.containers[0].name: Required value`. */
 export function invalidObject(kind: string, group: string, name: string, errors: FieldError[]): ApiError {

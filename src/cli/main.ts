@@ -1,53 +1,134 @@
 #!/usr/bin/env node
-// tinykube command line: `tinykube server` runs the control plane.
-import { parseArgs } from 'node:util';
+// tinykube command line: `up` runs a whole single-node cluster, `server` the control plane alone,
+// `reset` removes everything a node made, `image` manages the node's images.
+import { rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ImageStore } from '../agent/runtime/images/index.js';
+import { Scheduler } from '../scheduler/index.js';
 import { startControlPlane } from './controlplane.js';
+import { nodeLayout, nodeRuntime, startNode } from './node.js';
 
 const USAGE = `Usage: tinykube <command> [options]
 
 Commands:
-  server    Run the control plane (API server, controllers) with the embedded SQLite store.
+  up                    Run a single-node cluster: API server, scheduler, controllers and a node agent.
+  server                Run the control plane alone (API server, controllers) with the embedded SQLite store.
+  reset                 Stop every pod of this node and remove everything tinykube made (netns, links,
+                        routes, mounts, cgroups, state): back to a fresh machine.
+  image import FILE     Import an OCI or docker-archive tarball into the node's image store.
+  image pull REF        Pull an image from a registry.
+  image ls              List the images on this node.
 
-Options for server:
-  --data-dir DIR        where state, certificates and the kubeconfig live (default ~/.tinykube)
-  --port N              HTTPS port (default 6443)
-  --bind-address ADDR   address to listen on (default 0.0.0.0)
+Options:
+  --data-dir DIR        where state, certificates, images and the kubeconfig live (default ~/.tinykube)
+  --port N              API server HTTPS port (default 6443)
+  --bind-address ADDR   API server address (default 0.0.0.0)
+  --node-name NAME      this node's name (default: the host name)
+  --cluster-cidr CIDR   the pod network of the whole cluster (default 10.42.0.0/16)
+  --pod-cidr CIDR       this node's share of it (default 10.42.0.0/24)
+  --bridge NAME         the node's pod bridge (default tk0)
 `;
 
-async function server(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'data-dir': { type: 'string', default: join(homedir(), '.tinykube') },
-      port: { type: 'string', default: '6443' },
-      'bind-address': { type: 'string', default: '0.0.0.0' },
-    },
-  });
-  const started = Date.now();
-  const cp = await startControlPlane({ dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port) });
-  process.stdout.write(`tinykube API server ready at ${cp.url} in ${Date.now() - started} ms\n`);
-  process.stdout.write(`kubeconfig: ${cp.kubeconfig}\nexport KUBECONFIG=${cp.kubeconfig}\n`);
+const COMMON = {
+  'data-dir': { type: 'string' as const, default: join(homedir(), '.tinykube') },
+  port: { type: 'string' as const, default: '6443' },
+  'bind-address': { type: 'string' as const, default: '0.0.0.0' },
+  'node-name': { type: 'string' as const },
+  'cluster-cidr': { type: 'string' as const },
+  'pod-cidr': { type: 'string' as const },
+  bridge: { type: 'string' as const },
+};
+
+const networkOptions = (v: { 'cluster-cidr'?: string; 'pod-cidr'?: string; bridge?: string }) =>
+  ({ clusterCidr: v['cluster-cidr'], podCidr: v['pod-cidr'], bridge: v.bridge });
+
+function onSignal(stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = (): void => {
+  const handler = (): void => {
     if (stopping) return;
     stopping = true;
-    cp.stop().then(() => process.exit(0), () => process.exit(1));
+    stop().then(() => process.exit(0), (e) => { process.stderr.write(`tinykube: ${e}\n`); process.exit(1); });
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+async function run(args: string[], withNode: boolean): Promise<void> {
+  const { values } = parseArgs({ args, options: COMMON });
+  const started = Date.now();
+  const cp = await startControlPlane({ dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port) });
+  let scheduler: Scheduler | undefined;
+  let node: Awaited<ReturnType<typeof startNode>> | undefined;
+  try {
+    if (withNode) {
+      scheduler = new Scheduler(cp.client);
+      await scheduler.start();
+      node = await startNode({ dataDir: values['data-dir']!, client: cp.client, nodeName: values['node-name'], ...networkOptions(values) });
+    }
+  } catch (e) {
+    scheduler?.stop();
+    await cp.stop();
+    throw e;
+  }
+  process.stdout.write(`tinykube ${withNode ? 'cluster' : 'API server'} ready at ${cp.url} in ${Date.now() - started} ms\n`);
+  process.stdout.write(`kubeconfig: ${cp.kubeconfig}\nexport KUBECONFIG=${cp.kubeconfig}\n`);
+  onSignal(async () => {
+    // Pods keep running: conmon owns their containers, and the next `up` adopts them.
+    node?.agent.stop();
+    scheduler?.stop();
+    await cp.stop();
+  });
+}
+
+async function reset(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: COMMON });
+  const dataDir = values['data-dir']!;
+  await nodeRuntime(dataDir, networkOptions(values)).cleanupAll();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.stdout.write(`tinykube: removed every pod, network and mount of this node, and ${dataDir}\n`);
+}
+
+async function image(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, options: COMMON, allowPositionals: true });
+  const store = new ImageStore(nodeLayout(values['data-dir']!).imagesDir);
+  switch (sub) {
+    case 'import':
+      if (!positionals[0]) throw new Error('usage: tinykube image import FILE');
+      for (const img of await store.importArchive(positionals[0])) process.stdout.write(`imported ${img.ref} (${img.id})\n`);
+      return;
+    case 'pull': {
+      if (!positionals[0]) throw new Error('usage: tinykube image pull REF');
+      const progress = new Map<string, string>();
+      const img = await store.pull(positionals[0], (p) => {
+        progress.set(p.layer, `${p.layer.slice(7, 19)}: ${(p.done / 2 ** 20).toFixed(1)}/${(p.total / 2 ** 20).toFixed(1)} MiB`);
+        if (process.stderr.isTTY) process.stderr.write(`\r${[...progress.values()].join('  ')}`);
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(`pulled ${img.ref} (${img.repoDigest})\n`);
+      return;
+    }
+    case 'ls': {
+      const rows = store.list().map((i) => [i.ref, i.id.slice(7, 19), `${(i.size / 2 ** 20).toFixed(1)}MiB`]);
+      const widths = [0, 1, 2].map((k) => Math.max(...[['IMAGE', 'ID', 'SIZE'], ...rows].map((r) => r[k].length)));
+      for (const r of [['IMAGE', 'ID', 'SIZE'], ...rows]) process.stdout.write(`${r.map((c, k) => c.padEnd(widths[k])).join('   ')}\n`);
+      return;
+    }
+    default:
+      throw new Error(`unknown image command ${JSON.stringify(sub)}; see tinykube --help`);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'server':
-      return server(rest);
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
+    case 'up': return run(rest, true);
+    case 'server': return run(rest, false);
+    case 'reset': return reset(rest);
+    case 'image': return image(rest);
+    case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE);
       return;
     default:

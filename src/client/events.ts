@@ -1,7 +1,6 @@
 // Records core/v1 Events the way client-go's recorder does: one Event per (object, type, reason,
 // message), whose count and lastTimestamp grow when it happens again. Best effort: a failed write
 // is dropped, never blocks the caller's work.
-import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../api/strategy.js';
 import type { RestClient } from './rest.js';
 
@@ -9,6 +8,13 @@ export type EventType = 'Normal' | 'Warning';
 
 interface Recorded { name: string; namespace: string; count: number; resourceVersion?: string }
 
+let lastSuffix = 0n;
+/** Upstream names events `<object>.<hex nanoseconds>`; strictly increasing here so names sort in recording order. */
+function eventSuffix(): string {
+  const nanos = BigInt(Date.now()) * 1_000_000n;
+  lastSuffix = nanos > lastSuffix ? nanos : lastSuffix + 1n;
+  return lastSuffix.toString(16);
+}
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** Events about cluster-scoped objects (nodes) live in `default`, as upstream puts them. */
 const eventNamespace = (o: KubeObject): string => o.metadata.namespace || 'default';
@@ -33,7 +39,7 @@ export class EventRecorder {
       await this.client.patch(`/api/v1/namespaces/${namespace}/events/${prior.name}`, { count: prior.count, lastTimestamp: ts });
       return;
     }
-    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    const name = `${obj.metadata.name}.${eventSuffix()}`;
     const event = {
       apiVersion: 'v1', kind: 'Event', metadata: { name, namespace },
       involvedObject: {

@@ -22,9 +22,16 @@ export interface RunningServer {
   cleanup(): void;
 }
 
-/** Starts `tinykube server` on a free loopback port with a fresh (or given) data directory. */
-export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'tinykube-e2e-'))): Promise<RunningServer> {
-  const proc = spawn(process.execPath, [CLI, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface StartOptions {
+  /** `server` (control plane only, the default) or `up` (a whole single-node cluster). */
+  command?: 'server' | 'up';
+  args?: string[];
+}
+
+/** Starts `tinykube server` (or `up`) on a free loopback port with a fresh (or given) data directory. */
+export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'tinykube-e2e-')), opts: StartOptions = {}): Promise<RunningServer> {
+  const args = [CLI, opts.command ?? 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', ...(opts.args ?? [])];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d) => { err += d; });

@@ -1,0 +1,125 @@
+// App containers: an overlay rootfs, an OCI config that joins the pod's namespaces, and conmon as
+// the parent. The state of each lives in containers/<id>/ (record, bundle, conmon's markers).
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conmonPidFile, createWithConmon, exitFile, oomFile, pidFile } from './conmon.js';
+import { conmonBase, type RuntimeContext } from './context.js';
+import { containerStateOf } from './container-state.js';
+import type { ContainerSpec, ContainerState, Sandbox } from './index.js';
+import { podFilesOf } from './layout.js';
+import { unmountUnder } from './mounts.js';
+import { appSpec } from './oci-spec.js';
+import { mountOverlay } from './overlay.js';
+import { inNetworkNamespace, processAlive, readPid } from './proc.js';
+import { readRecord, readRecords, writeRecord, type ContainerRecord, type SandboxRecord } from './records.js';
+import type { RuncState } from './runc.js';
+import { stopUntilExited } from './termination.js';
+
+const STARTED_FILE = 'started';
+
+const now = (): string => new Date().toISOString();
+const readText = (path: string): Promise<string | undefined> => readFile(path, 'utf8').then((t) => t.trim(), () => undefined);
+
+export class Containers {
+  constructor(private readonly ctx: RuntimeContext) {}
+
+  private dir(id: string): string {
+    return this.ctx.layout.containerDir(id);
+  }
+
+  async create(sandbox: Sandbox, spec: ContainerSpec): Promise<string> {
+    const sb = await readRecord<SandboxRecord>(this.ctx.layout.sandboxDir(sandbox.id));
+    if (!sb?.ready) throw new Error(`sandbox ${sandbox.id} does not exist or is not ready`);
+    // /proc/<pid>/ns/* of a dead infra could be another process's after PID reuse: check it is still the pod's.
+    if (!(await inNetworkNamespace(sb.ready.infraPid, sb.netnsPath))) throw new Error(`the infra container of sandbox ${sb.id} is not running`);
+    const id = `${sb.id}-${spec.name}-${spec.attempt}`;
+    const dir = this.dir(id);
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`container ${id} already exists`);
+      throw e;
+    }
+    const record: ContainerRecord = {
+      id, sandboxId: sb.id, name: spec.name, attempt: spec.attempt, logPath: spec.logPath, createdAt: now(),
+      stopSignal: spec.stopSignal || 'SIGTERM', killAll: sb.shareProcessNamespace,
+    };
+    try {
+      await writeRecord(dir, record);
+      const rootfs = await mountOverlay(spec.lowerDirs, dir);
+      const config = appSpec({
+        rootfs, container: spec, netnsPath: sb.netnsPath, infraPid: sb.ready.infraPid, sharePid: sb.shareProcessNamespace,
+        cgroupsPath: `${sb.cgroupParent}/${id}`, pod: podFilesOf(this.ctx.layout.sandboxDir(sb.id)), host: this.ctx.host,
+      });
+      await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+      await createWithConmon({ ...conmonBase(this.ctx), id, bundle: dir, dir, logPath: spec.logPath, terminal: spec.tty, stdin: spec.stdin });
+    } catch (e) {
+      await this.remove(id).catch(() => {});
+      throw e;
+    }
+    return id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.ctx.runc.start(id);
+    await writeFile(join(this.dir(id), STARTED_FILE), now());
+  }
+
+  async stop(id: string, graceSeconds: number): Promise<void> {
+    const record = await readRecord<ContainerRecord>(this.dir(id));
+    if (!record) throw new Error(`container ${id} does not exist`);
+    await stopUntilExited(this.ctx, id, this.dir(id), { signal: record.stopSignal, graceMs: graceSeconds * 1000, killAll: record.killAll });
+  }
+
+  /** Kills the container if it still runs, deletes it from runc, unmounts and removes its dir; keeps the log. */
+  async remove(id: string): Promise<void> {
+    const dir = this.dir(id);
+    const record = await readRecord<ContainerRecord>(dir);
+    await stopUntilExited(this.ctx, id, dir, { signal: 'KILL', graceMs: 0, killAll: record?.killAll ?? true });
+    await this.ctx.runc.delete(id);
+    await unmountUnder(dir);
+    await rm(dir, { recursive: true, force: true });
+    await rm(this.ctx.exits.exitFile(id), { force: true });
+  }
+
+  async state(id: string): Promise<ContainerState | undefined> {
+    const record = await readRecord<ContainerRecord>(this.dir(id));
+    return record && this.observe(record, () => this.ctx.runc.state(id));
+  }
+
+  /** Every container this runtime made, from the records plus one `runc list`. */
+  async list(): Promise<ContainerState[]> {
+    const [records, states] = await Promise.all([readRecords<ContainerRecord>(this.ctx.layout.containersDir), this.ctx.runc.list()]);
+    const byId = new Map(states.map((s) => [s.id, s]));
+    return Promise.all(records.map((r) => this.observe(r, async () => byId.get(r.id))));
+  }
+
+  /** Ids of the containers of one sandbox (for its teardown). */
+  async idsIn(sandboxId: string): Promise<string[]> {
+    return (await readRecords<ContainerRecord>(this.ctx.layout.containersDir)).filter((r) => r.sandboxId === sandboxId).map((r) => r.id);
+  }
+
+  exec(id: string, argv: string[], tty = false): ChildProcess {
+    return this.ctx.runc.exec(id, argv, tty);
+  }
+
+  /** runc is asked only when there is no exit file (runc cannot tell more about an exited container). */
+  private async observe(record: ContainerRecord, runcState: () => Promise<RuncState | undefined>): Promise<ContainerState> {
+    const dir = this.dir(record.id);
+    const [code, exitStat, oom, startedAt, pid] = await Promise.all([
+      readText(exitFile(dir)),
+      stat(exitFile(dir)).catch(() => undefined),
+      stat(oomFile(dir)).then(() => true, () => false),
+      readText(join(dir, STARTED_FILE)),
+      readPid(pidFile(dir)),
+    ]);
+    // The started file is written once `runc start` returns, which can be after a short-lived process already exited.
+    const exitAt = exitStat && (startedAt && startedAt > exitStat.mtime.toISOString() ? startedAt : exitStat.mtime.toISOString());
+    const exit = code !== undefined && code !== '' && exitAt ? { code: Number(code), at: exitAt } : undefined;
+    if (exit) return containerStateOf(record, { pid, startedAt, exit, oom, conmonAlive: false });
+    const [runc, conmonPid] = await Promise.all([runcState(), readPid(conmonPidFile(dir))]);
+    const conmonAlive = conmonPid !== undefined && (await processAlive(conmonPid, [record.id]));
+    return containerStateOf(record, { runcStatus: runc?.status, pid: pid ?? (runc?.pid || undefined), startedAt, oom, conmonAlive });
+  }
+}

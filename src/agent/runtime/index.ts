@@ -1,0 +1,198 @@
+// The container runtime the node agent drives, CRI-like: pod sandboxes (netns + CNI + infra
+// container) and their app containers, run by runc under one conmon each. All state is in files
+// under stateDir, so a restarted agent finds its pods again; the containers never depend on it.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cidrContains, formatCidr, gatewayOf, parseCidr } from './cidr.js';
+import { removeCgroupIfEmpty } from './cgroups.js';
+import type { PodNetwork } from './cni.js';
+import { Containers } from './containers.js';
+import type { RuntimeContext } from './context.js';
+import { ExitWatcher } from './exit-watcher.js';
+import { deleteLink, deleteUnreachableRoute, disableIpForward, ensureUnreachableRoute, ipForwardOn, removeIdlePortmapChains } from './host-net.js';
+import { layoutOf, type Layout } from './layout.js';
+import { boundingCapabilities, nofileHardLimit, type HostFacts } from './oci-spec.js';
+import { Runc } from './runc.js';
+import { CGROUP_ROOT, PAUSE_PATH, Sandboxes } from './sandbox.js';
+import { findTools } from './tools.js';
+
+export interface RuntimeOptions {
+  stateDir: string;            // e.g. /var/lib/tinykube/agent (tests: a temp dir)
+  logDir: string;              // pod logs root, e.g. /var/log/pods (tests: a temp dir)
+  podCidr: string;             // this node's range, e.g. '10.42.0.0/24'
+  clusterCidr: string;         // e.g. '10.42.0.0/16' (gets the unreachable route)
+  bridge: string;              // e.g. 'tk0' (tests: a unique name they delete afterwards)
+  cniBinDir?: string;          // default /usr/lib/cni
+}
+export interface SandboxSpec {
+  uid: string; name: string; namespace: string;
+  hostname: string;            // pod name, or spec.hostname
+  shareProcessNamespace: boolean;
+  hostPorts: { containerPort: number; hostPort: number; protocol: 'TCP' | 'UDP' | 'SCTP' }[];
+  dnsServers?: string[]; dnsSearches?: string[];
+  hostAliases?: { ip: string; hostnames: string[] }[];
+  cgroupParent?: string;       // pod-level cgroup (limits), optional; removed with the sandbox
+}
+export interface Sandbox { id: string; uid: string; ip: string; netnsPath: string; infraPid: number; dir: string }
+export interface ContainerSpec {
+  name: string;                // container name within the pod
+  attempt: number;             // restart count; part of the id and log file name (0.log, 1.log, …)
+  lowerDirs: string[];         // image layer directories, bottom → top
+  command: string[];           // final argv (the agent resolves entrypoint/cmd/args)
+  env: string[];               // 'K=V'
+  workingDir?: string;
+  user?: { uid: number; gid: number; additionalGids?: number[] };
+  privileged?: boolean;
+  mounts: { hostPath: string; containerPath: string; readOnly: boolean; tmpfs?: { sizeBytes?: number } }[];
+  resources?: { cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; memoryLimitBytes?: number; pidsLimit?: number };
+  stopSignal?: string;         // image STOPSIGNAL, default SIGTERM
+  logPath: string;             // e.g. <logDir>/<ns>_<pod>_<uid>/<container>/<attempt>.log (conmon writes CRI format)
+  tty?: boolean; stdin?: boolean;
+}
+export interface ContainerState {
+  id: string; sandboxId: string; name: string; attempt: number;
+  state: 'created' | 'running' | 'exited' | 'unknown';
+  pid?: number; exitCode?: number; oomKilled?: boolean;
+  createdAt?: string; startedAt?: string; finishedAt?: string;   // RFC 3339
+  logPath: string;
+}
+
+/** Network name of the pods (host-local keeps leases per network name). */
+const NETWORK_NAME = 'tinykube';
+
+/** Host network settings this runtime changed, so reset undoes exactly those (never another runtime's). */
+interface NodeNetworkState { unreachableRoute?: string; ipForwardWasOff?: boolean }
+
+/** Reads the limits the OCI configs must respect on this host. */
+async function hostFacts(): Promise<HostFacts> {
+  const [limits, status] = await Promise.all([readFile('/proc/self/limits', 'utf8'), readFile('/proc/self/status', 'utf8')]);
+  return { nofileHardLimit: nofileHardLimit(limits), capabilities: boundingCapabilities(status) };
+}
+
+/** The infra rootfs: the static catatonit as /pause plus mount points. Replaced by rename, as a running pause keeps it busy. */
+async function preparePauseRootfs(dir: string, catatonit: string): Promise<void> {
+  await Promise.all(['dev', 'proc', 'sys'].map((d) => mkdir(join(dir, d), { recursive: true })));
+  const tmp = join(dir, '.pause.tmp');
+  await copyFile(catatonit, tmp);
+  await chmod(tmp, 0o755);
+  await rename(tmp, join(dir, PAUSE_PATH));
+}
+
+interface Parts { ctx: RuntimeContext; sandboxes: Sandboxes; containers: Containers }
+
+export class Runtime {
+  private readonly layout: Layout;
+  private readonly exits: ExitWatcher;
+  private parts?: Parts;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.layout = layoutOf(opts.stateDir);
+    this.exits = new ExitWatcher(this.layout.exitDir);
+  }
+
+  private initialized(): Parts {
+    if (!this.parts) throw new Error('Runtime.init() has not run');
+    return this.parts;
+  }
+
+  /** The runtime's parts, without touching the host (so cleanupAll works without init()). */
+  private async assemble(): Promise<Parts> {
+    const cniBinDir = this.opts.cniBinDir ?? '/usr/lib/cni';
+    const tools = findTools(cniBinDir);
+    const podRange = parseCidr(this.opts.podCidr);
+    if (!cidrContains(parseCidr(this.opts.clusterCidr), podRange)) throw new Error(`pod CIDR ${this.opts.podCidr} is not inside the cluster CIDR ${this.opts.clusterCidr}`);
+    const l = this.layout;
+    const ctx: RuntimeContext = { layout: l, tools, runc: new Runc(tools.runc, l.runcRoot, tools.script), exits: this.exits, host: await hostFacts() };
+    const net: PodNetwork = { name: NETWORK_NAME, bridge: this.opts.bridge, subnet: formatCidr(podRange), gateway: gatewayOf(podRange), ipamDir: l.ipamDir, binDir: cniBinDir };
+    const containers = new Containers(ctx);
+    return { ctx, containers, sandboxes: new Sandboxes(ctx, net, containers) };
+  }
+
+  async init(): Promise<void> {
+    const parts = await this.assemble();
+    const l = this.layout;
+    await Promise.all([l.runcRoot, l.exitDir, l.ipamDir, l.socketDir, l.sandboxesDir, l.containersDir, this.opts.logDir].map((d) => mkdir(d, { recursive: true })));
+    await preparePauseRootfs(l.pauseRootfs, parts.ctx.tools.catatonit);
+    const network = await this.networkState();
+    const clusterCidr = formatCidr(parseCidr(this.opts.clusterCidr));
+    if (await ensureUnreachableRoute(clusterCidr)) network.unreachableRoute = clusterCidr;
+    if (!(await ipForwardOn())) network.ipForwardWasOff = true;
+    await writeFile(l.networkFile, JSON.stringify(network));
+    this.parts = parts;
+    for (const id of await parts.sandboxes.unfinished()) await parts.sandboxes.stop(id);
+  }
+
+  private networkState(): Promise<NodeNetworkState> {
+    return readFile(this.layout.networkFile, 'utf8').then((t) => JSON.parse(t) as NodeNetworkState, () => ({}));
+  }
+
+  runSandbox(spec: SandboxSpec): Promise<Sandbox> {
+    return this.initialized().sandboxes.run(spec);
+  }
+
+  stopSandbox(id: string): Promise<void> {
+    return this.initialized().sandboxes.stop(id);
+  }
+
+  listSandboxes(): Promise<Sandbox[]> {
+    return this.initialized().sandboxes.list();
+  }
+
+  createContainer(sandbox: Sandbox, spec: ContainerSpec): Promise<string> {
+    return this.initialized().containers.create(sandbox, spec);
+  }
+
+  startContainer(id: string): Promise<void> {
+    return this.initialized().containers.start(id);
+  }
+
+  stopContainer(id: string, graceSeconds: number): Promise<void> {
+    return this.initialized().containers.stop(id, graceSeconds);
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return this.initialized().containers.remove(id);
+  }
+
+  containerState(id: string): Promise<ContainerState | undefined> {
+    return this.initialized().containers.state(id);
+  }
+
+  listContainers(): Promise<ContainerState[]> {
+    return this.initialized().containers.list();
+  }
+
+  /** Called with the id of each app container that exits (infra containers are not reported). */
+  onExit(listener: (id: string) => void): void {
+    this.initialized(); // the exit dir exists only after init()
+    this.exits.onExit((id) => {
+      if (existsSync(this.layout.containerDir(id))) listener(id);
+    });
+  }
+
+  exec(id: string, argv: string[], opts: { tty?: boolean } = {}): ChildProcess {
+    return this.initialized().containers.exec(id, argv, opts.tty);
+  }
+
+  /** `tinykube reset`: every sandbox and container, the bridge, idle portmap chains, the host settings init() changed, and the state. */
+  async cleanupAll(): Promise<void> {
+    const { ctx, sandboxes, containers } = this.parts ?? (await this.assemble());
+    await Promise.all((await sandboxes.ids()).map((id) => sandboxes.stop(id)));
+    await Promise.all((await containers.list()).map((c) => containers.remove(c.id)));
+    // Anything runc still knows without a record here (e.g. a crash between create and record).
+    for (const c of await ctx.runc.list()) await ctx.runc.forceDelete(c.id);
+    await deleteLink(this.opts.bridge);
+    await removeIdlePortmapChains();
+    const network = await this.networkState();
+    if (network.unreachableRoute) await deleteUnreachableRoute(network.unreachableRoute);
+    if (network.ipForwardWasOff) await disableIpForward();
+    await removeCgroupIfEmpty(CGROUP_ROOT);
+    this.exits.close();
+    const l = this.layout;
+    await Promise.all([l.runcRoot, l.exitDir, l.ipamDir, l.socketDir, l.pauseRootfs, l.sandboxesDir, l.containersDir, l.networkFile].map((p) => rm(p, { recursive: true, force: true })));
+    await rmdir(l.root).catch(() => {}); // only if nothing else lives there
+    this.parts = undefined;
+  }
+}

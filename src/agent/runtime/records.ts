@@ -1,0 +1,60 @@
+// The JSON records the runtime keeps per sandbox and per container. Written atomically (temp file +
+// rename) so a crash never leaves half a record for the next agent to trip over.
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface SandboxRecord {
+  id: string;
+  uid: string;
+  name: string;
+  namespace: string;
+  hostname: string;
+  shareProcessNamespace: boolean;
+  netnsPath: string;
+  /** Pod-level cgroup, parent of the infra and app container cgroups. */
+  cgroupParent: string;
+  createdAt: string;
+  /** Set once the infra container runs; a record without it is a half-made sandbox. */
+  ready?: { ip: string; infraPid: number };
+}
+
+export interface ContainerRecord {
+  id: string;
+  sandboxId: string;
+  name: string;
+  attempt: number;
+  logPath: string;
+  createdAt: string;
+  stopSignal: string;
+  /** With a shared PID namespace SIGKILL must reach every process in the cgroup (`runc kill --all`). */
+  killAll: boolean;
+}
+
+const RECORD = 'record.json';
+
+export async function writeRecord(dir: string, record: object): Promise<void> {
+  const tmp = join(dir, `.${RECORD}.tmp`);
+  await writeFile(tmp, JSON.stringify(record, null, 2));
+  await rename(tmp, join(dir, RECORD));
+}
+
+export async function readRecord<T>(dir: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, RECORD), 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Every record in the subdirectories of `parent`. */
+export async function readRecords<T>(parent: string): Promise<T[]> {
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return (await Promise.all(names.map((n) => readRecord<T>(join(parent, n))))).filter((r) => r !== undefined) as T[];
+}

@@ -1,0 +1,28 @@
+// The filters, in upstream's plugin order: a node is out at the first filter it fails, and that
+// filter's reasons are what the unschedulable message counts.
+import { nodeAffinityFilter } from './filter-affinity.js';
+import { hostPortsFilter } from './filter-ports.js';
+import { resourcesFilter } from './filter-resources.js';
+import { taintsFilter } from './filter-taints.js';
+import { unschedulableFilter } from './filter-unschedulable.js';
+import type { NodeInfo } from './nodeinfo.js';
+import type { PodInfo } from './podinfo.js';
+
+export interface FilterFailure {
+  readonly reasons: readonly string[];
+  /** Upstream's UnschedulableAndUnresolvable: evicting pods (preemption) could not change the outcome. */
+  readonly unresolvable: boolean;
+}
+
+/** Returns why `node` cannot take `pod`, or undefined when it can. */
+export type Filter = (pod: PodInfo, node: NodeInfo) => FilterFailure | undefined;
+
+const FILTERS: readonly Filter[] = [unschedulableFilter, taintsFilter, nodeAffinityFilter, hostPortsFilter, resourcesFilter];
+
+export function runFilters(pod: PodInfo, node: NodeInfo): FilterFailure | undefined {
+  for (const filter of FILTERS) {
+    const failure = filter(pod, node);
+    if (failure) return failure;
+  }
+  return undefined;
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { quantityMilliValue, quantityValue } from './quantity.js';
+
+test('cpu quantities in millicores', () => {
+  assert.equal(quantityMilliValue('100m'), 100);
+  assert.equal(quantityMilliValue('1.5'), 1500);
+  assert.equal(quantityMilliValue('2'), 2000);
+  assert.equal(quantityMilliValue(0.25), 250);
+  assert.equal(quantityMilliValue('2e3'), 2_000_000);
+  assert.equal(quantityMilliValue('.5'), 500);
+  // Upstream rounds up: 1.0001 cores is 1001 millicores, 1n cpu is 1 millicore.
+  assert.equal(quantityMilliValue('1.0001'), 1001);
+  assert.equal(quantityMilliValue('1n'), 1);
+});
+
+test('memory quantities in bytes, binary and decimal suffixes', () => {
+  assert.equal(quantityValue('64Mi'), 64 * 1024 * 1024);
+  assert.equal(quantityValue('1G'), 1e9);
+  assert.equal(quantityValue('1.5Gi'), 1.5 * 2 ** 30);
+  assert.equal(quantityValue('128974848'), 128974848);
+  assert.equal(quantityValue('129e6'), 129e6);
+  assert.equal(quantityValue('123k'), 123_000);
+  assert.equal(quantityValue('1E-3'), 1);
+  assert.equal(quantityValue('500m'), 1);
+  assert.equal(quantityValue(110), 110);
+});
+
+test('missing or malformed quantities count as zero', () => {
+  assert.equal(quantityValue(undefined), 0);
+  assert.equal(quantityValue('abc'), 0);
+  assert.equal(quantityValue('1Qi'), 0);
+  assert.equal(quantityMilliValue('.'), 0);
+  assert.equal(quantityMilliValue(''), 0);
+});
