@@ -3,11 +3,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiBench, FULL, TINY } from './api.js';
+import * as api from './api.js';
+import * as pods from './pods.js';
 import { machine, printTable, type Row } from './stats.js';
 
 const benchmarks: Record<string, (tiny: boolean) => Promise<{ rows: Row[]; raw: Record<string, unknown> }>> = {
-  api: (tiny) => apiBench(tiny ? TINY : FULL),
+  api: (tiny) => api.apiBench(tiny ? api.TINY : api.FULL),
+  pods: (tiny) => pods.podBench(tiny ? pods.TINY : pods.FULL),
 };
 
 export async function runBenchmarks(names: string[], tiny: boolean, resultsDir?: string) {

@@ -42,7 +42,8 @@ const mutators: ((p: Pod, r: () => number, pick: <T>(a: T[]) => T) => string)[] 
   (p, r) => { p.spec.containers[0].ports[0].containerPort = pick2(r, [0, -1, 70000, 1.5]); return 'invalid port'; },
   (p, r) => { (p.spec.containers[0].ports[0] as Record<string, unknown>).containerPort = pick2(r, ['80', null, {}]); return 'port of wrong type'; },
   (p, r) => { (p.spec as Record<string, unknown>)[`unknown${Math.floor(r() * 100)}`] = 1; return 'unknown field'; },
-  (p, r) => { (p.metadata as Record<string, unknown>).labels = { a: pick2(r, WRONG_TYPES.filter((x) => typeof x !== 'string')) }; return 'label value of wrong type'; },
+  // (a null label value is not wrong: Go decodes it to "", so upstream stores the label with an empty value)
+  (p, r) => { (p.metadata as Record<string, unknown>).labels = { a: pick2(r, WRONG_TYPES.filter((x) => typeof x !== 'string' && x !== null)) }; return 'label value of wrong type'; },
   (p) => { p.kind = 'NoSuchKind'; return 'unknown kind'; },
   (p, r) => { p.apiVersion = pick2(r, ['v2', 'apps/v1', 'nonsense/v9', '']); return 'wrong apiVersion'; },
   (p, r) => { (p.spec as Record<string, unknown>).restartPolicy = pick2(r, ['Sometimes', 'always', 3]); return 'bad restartPolicy'; },

@@ -1,5 +1,5 @@
-// The image the pod tests run: busybox from Debian's busybox-static, imported into a node's image
-// store with `tinykube image import`, the way a user would load an image without a registry.
+// The image the pod tests and benchmarks run: busybox from Debian's busybox-static, imported into a
+// node's image store with `tinykube image import`, the way a user loads an image without a registry.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +9,18 @@ import { buildBusyboxImage } from './fixtures/images.js';
 
 export const TEST_IMAGE = 'docker.io/tinykube/busybox:e2e';
 
-/** Builds the busybox image as an OCI tarball and imports it into the node store under `dataDir`. */
+/** Writes the image as an OCI archive in `dir` (importable by name) and returns its path. */
+export function testImageTarball(dir: string): string {
+  const tarball = join(dir, 'busybox.tar');
+  buildBusyboxImage(join(dir, 'busybox-layout'), { tag: TEST_IMAGE, tarball });
+  return tarball;
+}
+
+/** Builds the image and imports it into the node store under `dataDir`. */
 export function importTestImage(dataDir: string): void {
   const work = mkdtempSync(join(tmpdir(), 'tinykube-image-'));
   try {
-    const tarball = join(work, 'busybox.tar');
-    buildBusyboxImage(join(work, 'layout'), { tag: TEST_IMAGE, tarball });
-    execFileSync(process.execPath, [CLI, 'image', 'import', tarball, '--data-dir', dataDir], { encoding: 'utf8' });
+    execFileSync(process.execPath, [CLI, 'image', 'import', testImageTarball(work), '--data-dir', dataDir], { encoding: 'utf8' });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, findKubectl, kubectlRunner, startServer, fixtures, type KubectlResult, type RunningServer } from './harness.js';
 import { importTestImage, TEST_IMAGE } from './podimage.js';
@@ -40,8 +40,11 @@ describe('real pods with tinykube up', { skip: skip || (kubectlBin ? false : 'ku
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  /** Every sandbox the tests saw, to check that none of their cgroups outlives the suite. */
+  const sandboxes = new Set<string>();
   const running = (name: string) => waitFor(`${name} Running`, async () => {
     const p = await pod(name);
+    for (const c of p.status?.containerStatuses ?? []) if (c.containerID) sandboxes.add(c.containerID.replace(/^runc:\/\//, '').split('-')[0]);
     return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: { ready: boolean }) => c.ready) ? p : undefined;
   });
   const containerPid = (id: string): number => JSON.parse(runc('state', id)).pid;
@@ -71,30 +74,207 @@ describe('real pods with tinykube up', { skip: skip || (kubectlBin ? false : 'ku
     assert.equal(spawnSync('pgrep', ['-f', `conmon.*${dataDir}`]).status, 1, 'no conmon left');
     const leftover = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((n) => n && !netnsBefore.has(n));
     assert.deepEqual(leftover, []);
+    assert.ok(sandboxes.size > 0);
+    const controllers = readdirSync('/sys/fs/cgroup');
+    for (const sid of sandboxes) for (const c of controllers) assert.ok(!existsSync(`/sys/fs/cgroup/${c}/tinykube/pod-${sid}`), `cgroup ${c}/tinykube/pod-${sid} removed`);
   });
 
+  /** A pod of one or more containers of the test image; `run` is each container's shell script. */
+  const shPod = (name: string, containers: Record<string, string>, spec: object = {}, volumes = true) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: {
+      ...(volumes ? { volumes: [{ name: 'shared', emptyDir: {} }] } : {}),
+      containers: Object.entries(containers).map(([cname, script]) => ({
+        name: cname, image: TEST_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', script],
+        ...(volumes ? { volumeMounts: [{ name: 'shared', mountPath: '/shared' }] } : {}),
+      })),
+      ...spec,
+    },
+  });
+  /** What a container printed, from the CRI log file conmon writes (`<time> <stream> <tag> <line>`). */
+  const logOf = (p: { metadata: { namespace: string; name: string; uid: string } }, container: string, attempt = 0): string => {
+    const file = join(dataDir, 'agent', 'logs', `${p.metadata.namespace}_${p.metadata.name}_${p.metadata.uid}`, container, `${attempt}.log`);
+    if (!existsSync(file)) return '';
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' ')).join('\n');
+  };
+  const httpGet = async (url: string): Promise<string> => (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  const timed = async (f: () => Promise<unknown>): Promise<number> => {
+    const t0 = Date.now();
+    await f();
+    return (Date.now() - t0) / 1000;
+  };
+
   test('a two-container pod shares net, UTS and IPC namespaces but not mount', async () => {
-    await apply({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'duo' },
-      spec: {
-        volumes: [{ name: 'shared', emptyDir: {} }],
-        containers: [
-          { name: 'web', image: TEST_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', 'echo hello-from-web > /www/index.html; echo private > /only-web; httpd -f -p 8080 -h /www'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
-          { name: 'side', image: TEST_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', 'sleep 1; hostname > /shared/side-hostname; wget -qO- http://localhost:8080/ > /shared/fetched; ls /only-web > /shared/side-sees-web-file 2>&1; echo from-side > /shared/note; exec sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
-        ],
-      },
-    });
+    await apply(shPod('duo', {
+      web: 'mkdir -p /www; echo hello-from-web > /www/index.html; echo private > /only-web; exec httpd -f -p 8080 -h /www',
+      side: 'until wget -qO- http://localhost:8080/ > /shared/fetched; do sleep 0.2; done; hostname > /shared/side-hostname; '
+        + 'ls /only-web > /shared/side-sees-web-file 2>&1; ps > /shared/ps; echo from-side > /shared/note; exec sleep 3600',
+    }));
     const p = await running('duo');
     assert.match(p.status.podIP, /^10\.42\.251\.\d+$/);
     const shared = volumeDir(p, 'shared');
     await waitFor('sidecar output', async () => (existsSync(join(shared, 'note')) ? true : undefined));
-    assert.equal(readFileSync(join(shared, 'side-hostname'), 'utf8').trim(), 'duo');
-    assert.equal(readFileSync(join(shared, 'fetched'), 'utf8').trim(), 'hello-from-web');
-    assert.match(readFileSync(join(shared, 'side-sees-web-file'), 'utf8'), /No such file/);
+    assert.equal(readFileSync(join(shared, 'side-hostname'), 'utf8').trim(), 'duo', 'hostname is the pod name');
+    assert.equal(readFileSync(join(shared, 'fetched'), 'utf8').trim(), 'hello-from-web', 'the sidecar reaches the web server on localhost');
+    assert.match(readFileSync(join(shared, 'side-sees-web-file'), 'utf8'), /No such file/, "one container's rootfs is invisible to the other");
+    assert.doesNotMatch(readFileSync(join(shared, 'ps'), 'utf8'), /httpd/, 'without shareProcessNamespace each container has its own PID namespace');
     const web = containerPid(containerId(p, 'web'));
     const side = containerPid(containerId(p, 'side'));
     const ns = (pid: number, kind: string) => readlinkSync(`/proc/${pid}/ns/${kind}`);
     for (const kind of ['net', 'uts', 'ipc']) assert.equal(ns(web, kind), ns(side, kind), kind);
     assert.notEqual(ns(web, 'mnt'), ns(side, 'mnt'));
+    assert.notEqual(ns(web, 'pid'), ns(side, 'pid'));
+    assert.equal(await httpGet(`http://${p.status.podIP}:8080/`), 'hello-from-web\n', 'the host reaches the pod IP');
+  });
+
+  test('shareProcessNamespace: true shows each container the processes of the other', async () => {
+    await apply(shPod('sharedpid', {
+      a: 'exec sleep 3601',
+      b: 'until ps | grep -q "sleep 360[1]"; do sleep 0.2; done; ps > /shared/ps; exec sleep 3602',
+    }, { shareProcessNamespace: true }));
+    const p = await running('sharedpid');
+    const psFile = join(volumeDir(p, 'shared'), 'ps');
+    await waitFor('ps output', async () => (existsSync(psFile) ? true : undefined));
+    assert.match(readFileSync(psFile, 'utf8'), /sleep 3601/);
+    const a = containerPid(containerId(p, 'a'));
+    const b = containerPid(containerId(p, 'b'));
+    assert.equal(readlinkSync(`/proc/${a}/ns/pid`), readlinkSync(`/proc/${b}/ns/pid`));
+  });
+
+  test('two pods get distinct IPs in the cluster CIDR and reach each other by IP', async () => {
+    await apply(shPod('alpha', { web: 'mkdir -p /www; echo alpha > /www/index.html; exec httpd -f -p 8080 -h /www' }));
+    const alpha = await running('alpha');
+    // beta learns alpha's IP from its environment, as a client would from a Service or the API.
+    const betaManifest = shPod('beta', { web: 'until wget -qO- http://$ALPHA:8080/ > /shared/from-alpha; do sleep 0.2; done; mkdir -p /www; echo beta > /www/index.html; exec httpd -f -p 8080 -h /www' });
+    Object.assign(betaManifest.spec.containers[0], { env: [{ name: 'ALPHA', value: alpha.status.podIP }] });
+    await apply(betaManifest);
+    const beta = await running('beta');
+    assert.notEqual(alpha.status.podIP, beta.status.podIP);
+    for (const ip of [alpha.status.podIP, beta.status.podIP]) assert.match(ip, /^10\.42\.251\.\d+$/);
+    const fromAlpha = join(volumeDir(beta, 'shared'), 'from-alpha');
+    await waitFor('beta fetched from alpha', async () => (existsSync(fromAlpha) && readFileSync(fromAlpha, 'utf8') ? true : undefined));
+    assert.equal(readFileSync(fromAlpha, 'utf8').trim(), 'alpha');
+    await waitFor('beta serving', async () => (await httpGet(`http://${beta.status.podIP}:8080/`).catch(() => undefined)));
+    assert.equal(await httpGet(`http://${alpha.status.podIP}:8080/`), 'alpha\n');
+    assert.equal(await httpGet(`http://${beta.status.podIP}:8080/`), 'beta\n');
+  });
+
+  test('two containers of one pod binding the same port: the second fails', async () => {
+    await apply(shPod('clash', {
+      first: 'mkdir -p /www; echo first > /www/index.html; exec httpd -f -p 8080 -h /www',
+      second: 'until wget -qO- http://localhost:8080/; do sleep 0.2; done; mkdir -p /www; exec httpd -f -p 8080 -h /www',
+    }));
+    const p = await waitFor('second container failed', async () => {
+      const p = await pod('clash');
+      const second = p.status?.containerStatuses?.find((c: { name: string }) => c.name === 'second');
+      return second?.lastState?.terminated || second?.state?.terminated ? p : undefined;
+    });
+    const status = (n: string) => p.status.containerStatuses.find((c: { name: string }) => c.name === n);
+    const failed = status('second').lastState?.terminated ?? status('second').state.terminated;
+    assert.notEqual(failed.exitCode, 0);
+    assert.equal(failed.reason, 'Error');
+    assert.match(logOf(p, 'second'), /Address (already )?in use/);
+    assert.ok(status('first').state.running, 'the first container keeps running');
+  });
+
+  test('kubectl delete: a TERM handler runs at once; a pod ignoring TERM is killed at its grace period', async () => {
+    await apply(shPod('polite', { main: "trap 'echo got-term; exit 0' TERM; echo started; while true; do sleep 0.1; done" }, { terminationGracePeriodSeconds: 30 }, false));
+    await apply(shPod('stubborn', { main: "trap '' TERM; while true; do sleep 0.1; done" }, { terminationGracePeriodSeconds: 3 }, false));
+    const polite = await running('polite');
+    await running('stubborn');
+    await waitFor('polite started', async () => (logOf(polite, 'main').includes('started') ? true : undefined));
+    const logFile = join(dataDir, 'agent', 'logs', `default_polite_${polite.metadata.uid}`, 'main', '0.log');
+    const captured: string[] = [];
+    // The log directory goes with the pod: keep reading it until then.
+    const tail = setInterval(() => { if (existsSync(logFile)) captured.push(readFileSync(logFile, 'utf8')); }, 20);
+    const politeSeconds = await timed(async () => ok(await kubectl(['delete', 'pod', 'polite'])));
+    clearInterval(tail);
+    const stubbornSeconds = await timed(async () => ok(await kubectl(['delete', 'pod', 'stubborn'])));
+    console.log(`# delete: TERM-handling pod ${politeSeconds.toFixed(2)} s, TERM-ignoring pod (grace 3 s) ${stubbornSeconds.toFixed(2)} s`);
+    assert.ok(captured.some((text) => text.includes('got-term')), 'the TERM handler ran and its output reached the log file');
+    assert.ok(politeSeconds < 30, 'the TERM-handling pod went before its 30 s grace period');
+    assert.ok(stubbornSeconds >= 3, 'the TERM-ignoring pod lived out its grace period');
+    assert.ok(stubbornSeconds < 30, 'and was then killed');
+  });
+
+  test('a pod with a nodeSelector stays Pending until a node has the label', async () => {
+    await apply(shPod('gpu', { main: 'exec sleep 3600' }, { nodeSelector: { gpu: 'true' } }, false));
+    const pending = await waitFor('Unschedulable condition', async () => {
+      const p = await pod('gpu');
+      return p.status?.conditions?.find((c: { type: string; reason?: string }) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
+    });
+    assert.equal(pending.status, 'False');
+    assert.equal(pending.message, "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+    assert.match(ok(await kubectl(['get', 'pod', 'gpu'])), /gpu\s+0\/1\s+Pending/);
+    assert.match(ok(await kubectl(['describe', 'pod', 'gpu'])), /FailedScheduling.*didn't match Pod's node affinity\/selector/);
+    ok(await kubectl(['label', 'node', 'e2e-node', 'gpu=true']));
+    try {
+      const p = await running('gpu');
+      assert.equal(p.spec.nodeName, 'e2e-node');
+    } finally {
+      ok(await kubectl(['label', 'node', 'e2e-node', 'gpu-']));
+    }
+  });
+
+  test('a crashing container goes to CrashLoopBackOff with growing delays; an OOMing one reports OOMKilled', async () => {
+    await apply(shPod('crasher', { main: 'echo crashing; exit 3' }, {}, false));
+    await apply({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [{
+          name: 'main', image: TEST_IMAGE, imagePullPolicy: 'Never', resources: { limits: { memory: '16Mi' } },
+          command: ['sh', '-c', 'x=0123456789abcdef; while true; do x=$x$x; done'],
+        }],
+      },
+    });
+    const messages = new Set<string>();
+    const p = await waitFor('second back-off', async () => {
+      const p = await pod('crasher');
+      const m = p.status?.containerStatuses?.[0]?.state?.waiting?.message;
+      if (m) messages.add(m.replace(/ restarting.*/, ''));
+      return messages.has('back-off 20s') ? p : undefined;
+    }, 60_000);
+    assert.deepEqual([...messages], ['back-off 10s', 'back-off 20s']);
+    const s = p.status.containerStatuses[0];
+    assert.equal(s.state.waiting.reason, 'CrashLoopBackOff');
+    assert.equal(s.restartCount, 2);
+    assert.equal(s.lastState.terminated.exitCode, 3);
+    assert.equal(s.lastState.terminated.reason, 'Error');
+    assert.match(ok(await kubectl(['get', 'pod', 'crasher'])), /crasher\s+0\/1\s+CrashLoopBackOff\s+2 \(\d+s ago\)/);
+    const hog = await waitFor('hog Failed', async () => {
+      const h = await pod('hog');
+      return h.status?.phase === 'Failed' ? h : undefined;
+    });
+    assert.equal(hog.status.containerStatuses[0].state.terminated.reason, 'OOMKilled');
+    assert.equal(hog.status.containerStatuses[0].state.terminated.exitCode, 137);
+    assert.match(ok(await kubectl(['get', 'pod', 'hog'])), /hog\s+0\/1\s+OOMKilled\s+0/);
+  });
+
+  test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {
+    type Listed = { metadata: { name: string }; status: { containerStatuses?: { name: string; containerID?: string; restartCount: number }[] } };
+    const snapshot = async () => {
+      const list = JSON.parse(ok(await kubectl(['get', 'pods', '-o', 'json']))).items as Listed[];
+      return Object.fromEntries(list.map((p) => [p.metadata.name, Object.fromEntries((p.status.containerStatuses ?? []).map((c) => [c.name, c]))]));
+    };
+    await running('duo');
+    const before = await snapshot();
+    await server.stop();
+    server = await startServer(dataDir, { command: 'up', args: NET });
+    await new Promise((r) => setTimeout(r, 3000)); // give the agent time to (wrongly) restart anything
+    const after = await snapshot();
+    assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
+    const crashLooping = new Set(['crasher', 'clash/second']);
+    for (const [podName, containers] of Object.entries(before)) {
+      for (const [name, was] of Object.entries(containers)) {
+        const now = after[podName][name];
+        if (crashLooping.has(podName) || crashLooping.has(`${podName}/${name}`)) {
+          assert.ok(now.restartCount >= was.restartCount, `${podName}/${name} restart count does not go back`);
+        } else {
+          assert.deepEqual([now.containerID, now.restartCount], [was.containerID, was.restartCount], `${podName}/${name}`);
+        }
+      }
+    }
+    assert.equal(await httpGet(`http://${(await pod('duo')).status.podIP}:8080/`), 'hello-from-web\n', 'the adopted pod still serves');
   });
 });

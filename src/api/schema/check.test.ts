@@ -93,3 +93,10 @@ test('other kinds and group versions are checked against their own schemas', () 
   const managed = pod({ containers: [] }, { name: 'a', managedFields: [{ manager: 'm', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }] });
   assert.deepEqual(checkPod(managed), { unknownFields: [], typeErrors: [] });
 });
+
+test('a null string in a map or list decodes to "", as Go stores the zero value', () => {
+  const obj = pod({ containers: [{ name: 'a', args: ['x', null] }], nodeSelector: { disk: null } }, { name: 'web', labels: { app: null } });
+  assert.deepEqual(checkPod(obj), { unknownFields: [], typeErrors: [] });
+  assert.deepEqual(obj.metadata, { name: 'web', labels: { app: '' } });
+  assert.deepEqual(obj.spec, { containers: [{ name: 'a', args: ['x', ''] }], nodeSelector: { disk: '' } });
+});

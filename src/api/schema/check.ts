@@ -77,12 +77,17 @@ class Checker {
         if (!isObject(value)) return this.typeError(jsonKind(value), goType(schema, named), at);
         if (!schema.additionalProperties) return; // free-form object
         for (const [key, item] of Object.entries(value)) {
+          // Go stores a null map value as the element's zero value: {"a": null} in map[string]string is {"a": ""}.
+          if (item === null && schema.additionalProperties.type === 'string') value[key] = '';
           this.check(schema.additionalProperties, item, { ...at, path: `${at.path}.${key}` });
         }
         return;
       case 'array':
         if (!Array.isArray(value)) return this.typeError(jsonKind(value), goType(schema, named), at);
-        value.forEach((item, i) => this.check(schema.items ?? {}, item, { ...at, path: `${at.path}[${i}]` }, namedElement(named)));
+        value.forEach((item, i) => {
+          if (item === null && schema.items?.type === 'string') value[i] = '';
+          this.check(schema.items ?? {}, item, { ...at, path: `${at.path}[${i}]` }, namedElement(named));
+        });
         return;
       case 'string':
         if (typeof value !== 'string') this.typeError(jsonKind(value), goType(schema, named), at);
