@@ -6,12 +6,13 @@
 //  - podman (when installed): `podman run -d --network none --runtime runc`, a daemonless engine.
 // Each sample runs alone (sequentially), so the numbers are latencies, not throughput.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { nodeLayout } from '../src/cli/node.js';
 import { ImageStore } from '../src/agent/runtime/images/index.js';
+import { nofileHardLimit } from '../src/agent/runtime/oci-spec.js';
 import { CLI, startServer } from '../test/e2e/harness.js';
 import { importTestImage, TEST_IMAGE, testImageTarball } from '../test/e2e/podimage.js';
 import { summary, type Row } from './stats.js';
@@ -80,7 +81,7 @@ function rawRunc(dataDir: string, work: string, n: number): { start: number[]; r
   const root = join(work, 'runc-root');
   mkdirSync(bundle, { recursive: true });
   execFileSync('runc', ['spec', '--bundle', bundle]);
-  const spec = JSON.parse(execFileSync('cat', [join(bundle, 'config.json')], { encoding: 'utf8' }));
+  const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
   spec.root = { path: image.layers[image.layers.length - 1], readonly: true };
   spec.process.terminal = false;
   spec.process.args = WORKLOAD;
@@ -105,12 +106,18 @@ function podman(work: string, tarball: string, n: number): { start: number[]; re
   const base = ['--root', join(work, 'podman-root'), '--runroot', join(work, 'podman-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
   const run = (...args: string[]) => execFileSync('podman', [...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   run('load', '-q', '-i', tarball);
+  // podman asks for rlimits above our hard limits (NOFILE 1048576), which runc cannot set without CAP_SYS_RESOURCE.
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const nofile = nofileHardLimit(limits);
+  // podman runs with NPROC lowered to 32768 itself, so the container may not ask for more.
+  const nproc = Math.min(32768, Number(/^Max processes\s+\S+\s+(\d+)/m.exec(limits)?.[1] ?? 32768));
+  const ulimits = ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`];
   const start: number[] = [];
   const remove: number[] = [];
   try {
     for (let i = 0; i < n; i++) {
       let t0 = performance.now();
-      const id = run('run', '-d', '--network', 'none', TEST_IMAGE, ...WORKLOAD).trim();
+      const id = run('run', '-d', '--network', 'none', ...ulimits, TEST_IMAGE, ...WORKLOAD).trim();
       start.push(ms(t0));
       t0 = performance.now();
       run('rm', '-f', '-t', '1', id);
@@ -153,6 +160,7 @@ export async function podBench(o: PodBenchOptions): Promise<{ rows: Row[]; raw: 
     return { rows, raw: { start: s, remove: d, samples: { tk, rc, pm } } };
   } finally {
     spawnSync(process.execPath, [CLI, 'reset', '--data-dir', dataDir, ...NET], { stdio: 'ignore' });
-    rmSync(work, { recursive: true, force: true });
+    // podman's storage can stay busy for a moment after its reset.
+    rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }

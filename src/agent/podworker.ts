@@ -256,7 +256,7 @@ export class PodWorker {
   // ---------- observation and status ----------
 
   private async observe(): Promise<PodObservation> {
-    const runs = this.sandbox ? (await this.deps.runtime.listContainers()).filter((c) => c.sandboxId === this.sandbox!.id) : [];
+    const runs = this.sandbox ? await this.deps.runtime.listContainers(this.sandbox.id) : [];
     const byName = (c: Container): ContainerObservation => {
       const mine = runs.filter((r) => r.name === c.name).sort((a, b) => b.attempt - a.attempt);
       const image = this.deps.images.get(c.image!);
@@ -312,7 +312,7 @@ export class PodWorker {
   private async teardown(grace?: number): Promise<void> {
     const { runtime, recorder } = this.deps;
     if (this.sandbox) {
-      const running = (await runtime.listContainers()).filter((c) => c.sandboxId === this.sandbox!.id && c.state === 'running');
+      const running = (await runtime.listContainers(this.sandbox.id)).filter((c) => c.state === 'running');
       for (const c of running) recorder.record(asObject(this.pod), 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.containers{${c.name}}`);
       await Promise.all(running.map((c: ContainerState) => runtime.stopContainer(c.id, grace ?? 0)));
       await runtime.stopSandbox(this.sandbox.id);

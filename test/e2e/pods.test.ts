@@ -31,7 +31,7 @@ describe('real pods with tinykube up', { skip: skip || (kubectlBin ? false : 'ku
 
   const apply = async (manifest: object) => ok(await kubectl(['apply', '-f', '-'], JSON.stringify(manifest)));
   const pod = async (name: string) => JSON.parse(ok(await kubectl(['get', 'pod', name, '-o', 'json'])));
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const v = await probe();

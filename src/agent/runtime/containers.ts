@@ -13,12 +13,12 @@ import { appSpec } from './oci-spec.js';
 import { mountOverlay } from './overlay.js';
 import { inNetworkNamespace, processAlive, readPid } from './proc.js';
 import { readRecord, readRecords, writeRecord, type ContainerRecord, type SandboxRecord } from './records.js';
-import type { RuncState } from './runc.js';
 import { stopUntilExited } from './termination.js';
 
 const STARTED_FILE = 'started';
 
 const now = (): string => new Date().toISOString();
+const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 const readText = (path: string): Promise<string | undefined> => readFile(path, 'utf8').then((t) => t.trim(), () => undefined);
 
 export class Containers {
@@ -85,32 +85,35 @@ export class Containers {
 
   async state(id: string): Promise<ContainerState | undefined> {
     const record = await readRecord<ContainerRecord>(this.dir(id));
-    return record && this.observe(record, () => this.ctx.runc.state(id));
+    return record && this.observe(record);
   }
 
-  /** Every container this runtime made, from the records plus one `runc list`. */
-  async list(): Promise<ContainerState[]> {
-    const [records, states] = await Promise.all([readRecords<ContainerRecord>(this.ctx.layout.containersDir), this.ctx.runc.list()]);
-    const byId = new Map(states.map((s) => [s.id, s]));
-    return Promise.all(records.map((r) => this.observe(r, async () => byId.get(r.id))));
+  /** Every container this runtime made (or those of one sandbox), from the records and the files beside them (no runc call). */
+  async list(sandboxId?: string): Promise<ContainerState[]> {
+    const records = await readRecords<ContainerRecord>(this.ctx.layout.containersDir, (name) => !sandboxId || name.startsWith(`${sandboxId}-`));
+    return Promise.all(records.map((r) => this.observe(r)));
   }
 
   /** Ids of the containers of one sandbox (for its teardown). */
   async idsIn(sandboxId: string): Promise<string[]> {
-    return (await readRecords<ContainerRecord>(this.ctx.layout.containersDir)).filter((r) => r.sandboxId === sandboxId).map((r) => r.id);
+    return (await readRecords<ContainerRecord>(this.ctx.layout.containersDir, (name) => name.startsWith(`${sandboxId}-`))).filter((r) => r.sandboxId === sandboxId).map((r) => r.id);
   }
 
   exec(id: string, argv: string[], tty = false): ChildProcess {
     return this.ctx.runc.exec(id, argv, tty);
   }
 
-  /** runc is asked only when there is no exit file (runc cannot tell more about an exited container). */
-  private async observe(record: ContainerRecord, runcState: () => Promise<RuncState | undefined>): Promise<ContainerState> {
+  /**
+   * From files alone, as runc itself decides: conmon's exit file, else runc's exec fifo (present until
+   * `runc start`) tells created from running while conmon lives. Only a container without exit file
+   * and conmon (conmon killed, or a reboot) costs a `runc state`.
+   */
+  private async observe(record: ContainerRecord): Promise<ContainerState> {
     const dir = this.dir(record.id);
     const [code, exitStat, oom, startedAt, pid] = await Promise.all([
       readText(exitFile(dir)),
       stat(exitFile(dir)).catch(() => undefined),
-      stat(oomFile(dir)).then(() => true, () => false),
+      exists(oomFile(dir)),
       readText(join(dir, STARTED_FILE)),
       readPid(pidFile(dir)),
     ]);
@@ -118,8 +121,11 @@ export class Containers {
     const exitAt = exitStat && (startedAt && startedAt > exitStat.mtime.toISOString() ? startedAt : exitStat.mtime.toISOString());
     const exit = code !== undefined && code !== '' && exitAt ? { code: Number(code), at: exitAt } : undefined;
     if (exit) return containerStateOf(record, { pid, startedAt, exit, oom, conmonAlive: false });
-    const [runc, conmonPid] = await Promise.all([runcState(), readPid(conmonPidFile(dir))]);
+    const conmonPid = await readPid(conmonPidFile(dir));
     const conmonAlive = conmonPid !== undefined && (await processAlive(conmonPid, [record.id]));
-    return containerStateOf(record, { runcStatus: runc?.status, pid: pid ?? (runc?.pid || undefined), startedAt, oom, conmonAlive });
+    const runcStatus = conmonAlive
+      ? (await exists(join(this.ctx.layout.runcRoot, record.id, 'exec.fifo')) ? 'created' : 'running')
+      : (await this.ctx.runc.state(record.id))?.status;
+    return containerStateOf(record, { runcStatus, pid, startedAt, oom, conmonAlive });
   }
 }

@@ -160,8 +160,9 @@ export class Runtime {
     return this.initialized().containers.state(id);
   }
 
-  listContainers(): Promise<ContainerState[]> {
-    return this.initialized().containers.list();
+  /** All containers, or those of one sandbox. */
+  listContainers(sandboxId?: string): Promise<ContainerState[]> {
+    return this.initialized().containers.list(sandboxId);
   }
 
   /** Called with the id of each app container that exits (infra containers are not reported). */

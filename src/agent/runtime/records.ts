@@ -48,7 +48,8 @@ export async function readRecord<T>(dir: string): Promise<T | undefined> {
 }
 
 /** Every record in the subdirectories of `parent`. */
-export async function readRecords<T>(parent: string): Promise<T[]> {
+/** The records in the subdirectories of `parent`, optionally only those whose directory name `wanted` accepts. */
+export async function readRecords<T>(parent: string, wanted: (name: string) => boolean = () => true): Promise<T[]> {
   let names: string[];
   try {
     names = await readdir(parent);
@@ -56,5 +57,5 @@ export async function readRecords<T>(parent: string): Promise<T[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  return (await Promise.all(names.map((n) => readRecord<T>(join(parent, n))))).filter((r) => r !== undefined) as T[];
+  return (await Promise.all(names.filter(wanted).map((n) => readRecord<T>(join(parent, n))))).filter((r) => r !== undefined) as T[];
 }

@@ -45,7 +45,7 @@ export class Sandboxes {
     await mkdir(infraDir(dir), { recursive: true });
     await writeRecord(dir, record);
     try {
-      await addNetns(netnsName(id));
+      await Promise.all([addNetns(netnsName(id)), mountTmpfs(podFilesOf(dir).shm, SHM_OPTIONS)]);
       // The infra container needs only the netns, not its interfaces: CNI and infra run side by side.
       const [network, infra] = await Promise.allSettled([this.wireNetwork(record, spec), this.startInfra(record)]);
       if (network.status === 'rejected') throw network.reason;
@@ -74,11 +74,10 @@ export class Sandboxes {
     return ip;
   }
 
-  /** The pod's /dev/shm and the running infra container; returns its pid. */
+  /** The running infra container (the pod's /dev/shm is already mounted); returns its pid. */
   private async startInfra(record: SandboxRecord): Promise<number> {
     const dir = this.ctx.layout.sandboxDir(record.id);
     const shm = podFilesOf(dir).shm;
-    await mountTmpfs(shm, SHM_OPTIONS);
     const bundle = infraDir(dir);
     const config = infraSpec({
       rootfs: this.ctx.layout.pauseRootfs, args: [PAUSE_PATH, '-P'], hostname: record.hostname, netnsPath: record.netnsPath,
