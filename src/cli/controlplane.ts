@@ -5,7 +5,7 @@ import { ApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { loadOrCreatePki, type ClusterPki } from '../apiserver/pki.js';
 import { RestClient } from '../client/rest.js';
-import { NamespaceController } from '../controllers/namespace.js';
+import { builtinControllers } from '../controllers/index.js';
 import { Compactor } from '../storage/compactor.js';
 import { SqliteStore } from '../storage/sqlite.js';
 
@@ -40,12 +40,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfig, url, pki.ca.cert, pki.admin);
   const client = new RestClient({ server: url, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key });
-  const namespaces = new NamespaceController(client);
-  await namespaces.start();
+  const controllers = builtinControllers.map((make) => make(client));
+  await Promise.all(controllers.map((c) => c.start()));
   return {
     server, pki, url, kubeconfig, client,
     async stop() {
-      namespaces.stop();
+      for (const c of controllers) c.stop();
       compactor.stop();
       client.close();
       await server.stop();
