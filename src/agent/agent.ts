@@ -9,7 +9,7 @@ import type { RestClient } from '../client/rest.js';
 import { NodeHeartbeat } from './node.js';
 import { nodeFacts } from './nodeinfo.js';
 import { PodWorker, type WorkerDeps } from './podworker.js';
-import type { Runtime } from './runtime/index.js';
+import type { Runtime, Sandbox } from './runtime/index.js';
 import type { ImageStore } from './runtime/images/index.js';
 
 export interface AgentOptions {
@@ -29,6 +29,7 @@ export interface AgentOptions {
 
 export class Agent {
   private readonly workers = new Map<string, PodWorker>();
+  private readonly exitWaiters = new Map<string, (() => void)[]>();
   private readonly heartbeat: NodeHeartbeat;
   private informer?: Informer<KubeObject>;
   private readonly deps: WorkerDeps;
@@ -68,7 +69,34 @@ export class Agent {
     for (const sandbox of adopted.values()) await runtime.stopSandbox(sandbox.id).catch(() => {});
   }
 
+  /** The pod namespace/name on this node, with its sandbox. */
+  findPod(namespace: string, name: string): { pod: Pod; sandbox?: Sandbox } | undefined {
+    for (const w of this.workers.values()) {
+      const c = w.current;
+      if (c.pod.metadata?.namespace === namespace && c.pod.metadata?.name === name) return c;
+    }
+    return undefined;
+  }
+
+  /** Resolves once container `id` has exited (or is gone). */
+  async exited(id: string): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      const waiters = this.exitWaiters.get(id) ?? [];
+      waiters.push(resolve);
+      this.exitWaiters.set(id, waiters);
+    });
+    const state = await this.opts.runtime.containerState(id);
+    if (!state || state.state === 'exited' || state.state === 'unknown') this.notifyExit(id);
+    return done;
+  }
+
+  private notifyExit(id: string): void {
+    for (const resolve of this.exitWaiters.get(id) ?? []) resolve();
+    this.exitWaiters.delete(id);
+  }
+
   private async onContainerExit(id: string): Promise<void> {
+    this.notifyExit(id);
     const state = await this.opts.runtime.containerState(id);
     for (const w of this.workers.values()) if (!state || w.sandboxId === state.sandboxId) w.kick();
   }

@@ -19,6 +19,8 @@ export interface NodeOptions {
   labels: Record<string, string>;
   podCidr: string;
   facts: NodeFacts;
+  /** Port of the agent's streaming server (logs, exec, port-forward), published as the kubelet endpoint. */
+  streamingPort?: number;
 }
 
 export class NodeHeartbeat {
@@ -41,7 +43,7 @@ export class NodeHeartbeat {
 
   private status() {
     const { facts } = this.opts;
-    return { capacity: facts.capacity, allocatable: facts.capacity, addresses: facts.addresses, nodeInfo: facts.nodeInfo, conditions: this.conditions(), daemonEndpoints: { kubeletEndpoint: { Port: 0 } } };
+    return { capacity: facts.capacity, allocatable: facts.capacity, addresses: facts.addresses, nodeInfo: facts.nodeInfo, conditions: this.conditions(), daemonEndpoints: { kubeletEndpoint: { Port: this.opts.streamingPort ?? 0 } } };
   }
 
   /** Creates the Node, or takes over an existing one with this name (labels merged, status replaced). */

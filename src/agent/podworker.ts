@@ -63,6 +63,11 @@ export class PodWorker {
     return this.sandbox?.id;
   }
 
+  /** The pod as last seen from the API, and its sandbox (for the streaming server). */
+  get current(): { pod: Pod; sandbox?: Sandbox } {
+    return { pod: this.pod, sandbox: this.sandbox };
+  }
+
   /** Called when the worker has nothing left to do (pod gone and everything torn down). */
   whenDone(cb: () => void): void {
     this.onDone = cb;

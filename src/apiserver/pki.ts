@@ -72,11 +72,19 @@ async function issue(spec: Issue): Promise<{ pem: KeyPairPem; cert: x509.X509Cer
   return { pem: { cert: cert.toString('pem') + '\n', key: await keyPem(keys.privateKey) }, cert, key: keys.privateKey };
 }
 
-/** Issues a client certificate signed by the CA, e.g. for a node agent (CN=system:node:NAME, O=system:nodes). */
-export async function issueClientCert(ca: KeyPairPem, commonName: string, organization?: string): Promise<KeyPairPem> {
+async function issueFromCa(ca: KeyPairPem, subject: string, usages: 'client' | 'server', hosts?: string[]): Promise<KeyPairPem> {
   const issuer = { cert: new x509.X509Certificate(ca.cert), key: await importKey(ca.key) };
-  const subject = organization ? `CN=${commonName}, O=${organization}` : `CN=${commonName}`;
-  return (await issue({ subject, issuer, usages: 'client' })).pem;
+  return (await issue({ subject, issuer, usages, hosts })).pem;
+}
+
+/** Issues a client certificate signed by the CA, e.g. for a node agent (CN=system:node:NAME, O=system:nodes). */
+export function issueClientCert(ca: KeyPairPem, commonName: string, organization?: string): Promise<KeyPairPem> {
+  return issueFromCa(ca, organization ? `CN=${commonName}, O=${organization}` : `CN=${commonName}`, 'client');
+}
+
+/** Issues a serving certificate signed by the CA for these DNS names and IPs, e.g. a node agent's streaming server. */
+export function issueServingCert(ca: KeyPairPem, commonName: string, hosts: string[]): Promise<KeyPairPem> {
+  return issueFromCa(ca, `CN=${commonName}`, 'server', hosts);
 }
 
 export async function createPki(hosts: string[]): Promise<ClusterPki> {

@@ -15,7 +15,9 @@ import { OpenApiRoutes } from './openapi-routes.js';
 import { Registry, type NamespaceGate } from './registry.js';
 import { parseRequestPath, type ResourceRequest } from './requestinfo.js';
 import { RestHandler } from './rest.js';
-import type { ClusterPki } from './pki.js';
+import { issueClientCert, type ClusterPki } from './pki.js';
+import { isPodStream, PodStreams, rawError } from './podstreams.js';
+import type { Duplex } from 'node:stream';
 
 export const SERVER_VERSION = {
   major: '1', minor: '33', gitVersion: 'v1.33.0+tinykube', gitCommit: '', gitTreeState: 'clean',
@@ -39,6 +41,7 @@ export class ApiServer {
   private readonly rest: RestHandler;
   private readonly openapi: OpenApiRoutes;
   private server?: Server;
+  private podStreams?: PodStreams;
   private ready = false;
 
   constructor(private readonly opts: ApiServerOptions) {
@@ -79,9 +82,13 @@ export class ApiServer {
     await Promise.all([...this.registries.values()].map((r) => r.start()));
     await this.bootstrapNamespaces();
     const { pki } = this.opts;
+    // The credential this server shows node agents when it proxies logs, exec and port-forward.
+    const nodeClient = await issueClientCert(pki.ca, 'kube-apiserver-kubelet-client', 'system:masters');
+    this.podStreams = new PodStreams(this.registry('', 'v1', 'pods'), this.registry('', 'v1', 'nodes'), { ca: pki.ca.cert, ...nodeClient });
     this.server = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       this.dispatch(req, res).catch((e) => sendError(res, e));
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 70_000;
     this.server.requestTimeout = 0; // watches and streams are long-lived
@@ -130,9 +137,25 @@ export class ApiServer {
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
     if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, path, query);
     const info = parseRequestPath(path);
+    if (info.kind === 'resource' && isPodStream(info)) return this.podStreams!.handle(req, res, info, query);
     if (info.kind === 'resource') return this.rest.handle(req, res, info, query);
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return this.discovery(req, res, path);
+  }
+
+  /** Upgrade requests (SPDY, WebSocket): only the pod streams take them. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    try {
+      this.auth.authenticate(req);
+      const raw = req.url ?? '/';
+      const q = raw.indexOf('?');
+      const info = parseRequestPath(q < 0 ? raw : raw.slice(0, q));
+      if (info.kind !== 'resource' || !isPodStream(info)) throw new ApiError(400, 'BadRequest', 'this resource does not take an upgrade');
+      this.podStreams!.upgrade(req, socket, head, info, new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)));
+    } catch (e) {
+      rawError(socket, e instanceof ApiError ? e : new ApiError(500, 'InternalError', String(e)));
+    }
   }
 
   private discovery(req: IncomingMessage, res: ServerResponse, path: string): void {

@@ -3,94 +3,33 @@
 // Needs root, runc, conmon, CNI plugins and catatonit; skips with the reason otherwise.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, findKubectl, kubectlRunner, startServer, fixtures, type KubectlResult, type RunningServer } from './harness.js';
-import { importTestImage, TEST_IMAGE } from './podimage.js';
+import { findKubectl } from './harness.js';
+import { ok, realPodsUnavailable, TEST_IMAGE, TestCluster, waitFor } from './cluster.js';
 
-const missing = ['runc', 'conmon', 'catatonit', 'ip'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-if (!existsSync('/usr/lib/cni/bridge')) missing.push('/usr/lib/cni/bridge');
-const skip = process.getuid?.() !== 0 ? 'needs root' : missing.length ? `missing ${missing.join(', ')} (apt-get install runc conmon containernetworking-plugins catatonit)` : false;
 const kubectlBin = findKubectl(33);
+const skip = realPodsUnavailable() || (kubectlBin ? false : 'kubectl 1.33 is not installed');
 
-/** A pod network of its own, so the test never meets a `tinykube up` running on the same machine. */
-const NET = ['--cluster-cidr', '10.42.0.0/16', '--pod-cidr', '10.42.251.0/24', '--bridge', 'tke2e0', '--node-name', 'e2e-node'];
-
-const ok = (r: KubectlResult): string => {
-  assert.equal(r.code, 0, `kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-};
-
-describe('real pods with tinykube up', { skip: skip || (kubectlBin ? false : 'kubectl 1.33 is not installed') }, () => {
-  let server: RunningServer;
-  let kubectl: ReturnType<typeof kubectlRunner>;
-  let dataDir: string;
-  let netnsBefore = new Set<string>();
+describe('real pods with tinykube up', { skip }, () => {
+  /** A pod network of its own, so the test never meets a `tinykube up` running on the same machine. */
+  const cluster = new TestCluster({ podCidr: '10.42.251.0/24', bridge: 'tke2e0', nodeName: 'e2e-node' }, kubectlBin!);
+  const { dataDir } = cluster;
+  const kubectl = (args: string[], input?: string) => cluster.kubectl(args, input);
+  const apply = (m: object) => cluster.apply(m);
+  const pod = (name: string) => cluster.pod(name);
+  const running = (name: string) => cluster.running(name);
+  const shPod = TestCluster.shPod;
   const runc = (...args: string[]) => execFileSync('runc', ['--root', join(dataDir, 'agent', 'runtime', 'runc'), ...args], { encoding: 'utf8' });
-
-  const apply = async (manifest: object) => ok(await kubectl(['apply', '-f', '-'], JSON.stringify(manifest)));
-  const pod = async (name: string) => JSON.parse(ok(await kubectl(['get', 'pod', name, '-o', 'json'])));
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  /** Every sandbox the tests saw, to check that none of their cgroups outlives the suite. */
-  const sandboxes = new Set<string>();
-  const running = (name: string) => waitFor(`${name} Running`, async () => {
-    const p = await pod(name);
-    for (const c of p.status?.containerStatuses ?? []) if (c.containerID) sandboxes.add(c.containerID.replace(/^runc:\/\//, '').split('-')[0]);
-    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: { ready: boolean }) => c.ready) ? p : undefined;
-  });
   const containerPid = (id: string): number => JSON.parse(runc('state', id)).pid;
   const containerId = (p: { status: { containerStatuses: { name: string; containerID: string }[] } }, name: string) =>
     p.status.containerStatuses.find((c) => c.name === name)!.containerID.replace(/^runc:\/\//, '');
   const volumeDir = (p: { metadata: { uid: string } }, volume: string) => join(dataDir, 'agent', 'pods', p.metadata.uid, 'volumes', volume);
 
-  before(async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    netnsBefore = new Set(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n'));
-    dataDir = mkdtempSync(join(tmpdir(), 'tinykube-pods-'));
-    importTestImage(dataDir);
-    server = await startServer(dataDir, { command: 'up', args: NET });
-    kubectl = kubectlRunner(kubectlBin!, server, fixtures);
-    await waitFor('node Ready', async () => (/e2e-node\s+Ready/.test((await kubectl(['get', 'nodes'])).stdout) ? true : undefined));
-  });
+  before(() => cluster.start());
+  after(() => cluster.stop());
 
-  after(async () => {
-    await server?.stop();
-    if (!dataDir) return;
-    // `tinykube reset` must leave nothing behind: no netns, link, mount, conmon or container of ours.
-    execFileSync(process.execPath, [CLI, 'reset', '--data-dir', dataDir, ...NET], { encoding: 'utf8' });
-    assert.ok(!existsSync(dataDir), 'data dir removed');
-    assert.equal(spawnSync('ip', ['link', 'show', 'tke2e0']).status, 1, 'bridge removed');
-    assert.ok(!readFileSync('/proc/mounts', 'utf8').includes(dataDir), 'no mount left under the data dir');
-    assert.equal(spawnSync('pgrep', ['-f', `conmon.*${dataDir}`]).status, 1, 'no conmon left');
-    const leftover = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((n) => n && !netnsBefore.has(n));
-    assert.deepEqual(leftover, []);
-    assert.ok(sandboxes.size > 0);
-    const controllers = readdirSync('/sys/fs/cgroup');
-    for (const sid of sandboxes) for (const c of controllers) assert.ok(!existsSync(`/sys/fs/cgroup/${c}/tinykube/pod-${sid}`), `cgroup ${c}/tinykube/pod-${sid} removed`);
-  });
-
-  /** A pod of one or more containers of the test image; `run` is each container's shell script. */
-  const shPod = (name: string, containers: Record<string, string>, spec: object = {}, volumes = true) => ({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name },
-    spec: {
-      ...(volumes ? { volumes: [{ name: 'shared', emptyDir: {} }] } : {}),
-      containers: Object.entries(containers).map(([cname, script]) => ({
-        name: cname, image: TEST_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', script],
-        ...(volumes ? { volumeMounts: [{ name: 'shared', mountPath: '/shared' }] } : {}),
-      })),
-      ...spec,
-    },
-  });
   /** What a container printed, from the CRI log file conmon writes (`<time> <stream> <tag> <line>`). */
   const logOf = (p: { metadata: { namespace: string; name: string; uid: string } }, container: string, attempt = 0): string => {
     const file = join(dataDir, 'agent', 'logs', `${p.metadata.namespace}_${p.metadata.name}_${p.metadata.uid}`, container, `${attempt}.log`);
@@ -259,8 +198,7 @@ describe('real pods with tinykube up', { skip: skip || (kubectlBin ? false : 'ku
     };
     await running('duo');
     const before = await snapshot();
-    await server.stop();
-    server = await startServer(dataDir, { command: 'up', args: NET });
+    await cluster.restart();
     await new Promise((r) => setTimeout(r, 3000)); // give the agent time to (wrongly) restart anything
     const after = await snapshot();
     assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());

@@ -256,6 +256,11 @@ export const podStrategy: Strategy = {
     subresources: [
       { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
       { name: 'binding', kind: 'Binding', verbs: ['create'] },
+      // Served by the node's agent through the API server (src/apiserver/podstreams.ts).
+      { name: 'log', kind: 'Pod', verbs: ['get'] },
+      { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+      { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+      { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     ],
   },
   allowUnconditionalUpdate: false,

@@ -261,9 +261,11 @@ class ResourcePaths {
     }
     for (const verb of sub.verbs) {
       if (verb === 'get') {
+        // A log is text, not the Pod its kind names.
+        const body = sub.name === 'log' ? undefined : def;
         this.add(path, itemParams, {
           method: 'get', operationId: id('read'), description: `read ${what}`, action: 'get', gvk, params: extra,
-          consumes: ANY, produces: def ? OBJECT_TYPES : TEXT_TYPES, responses: { '200': def ?? '', '401': '' },
+          consumes: ANY, produces: body ? OBJECT_TYPES : TEXT_TYPES, responses: { '200': body ?? '', '401': '' },
         });
       } else if (verb === 'update' && def) {
         this.addUpdate(path, itemParams, id('replace'), `replace ${what}`, def, gvk);
