@@ -9,6 +9,7 @@ import type { RestClient } from '../client/rest.js';
 import { NodeHeartbeat } from './node.js';
 import { nodeFacts } from './nodeinfo.js';
 import { PodWorker, type WorkerDeps } from './podworker.js';
+import { StreamingServer } from './streaming/server.js';
 import type { Runtime, Sandbox } from './runtime/index.js';
 import type { ImageStore } from './runtime/images/index.js';
 
@@ -25,19 +26,20 @@ export interface AgentOptions {
   /** Nameservers written into pods' resolv.conf (none by default: no cluster DNS yet). */
   dns?: { servers: string[]; searches: string[] };
   runtimeVersion?: string;
+  /** The streaming server (logs, exec, port-forward) the API server proxies to; none without it. */
+  streaming?: { tls: { ca: string; cert: string; key: string }; host: string; port: number };
 }
 
 export class Agent {
   private readonly workers = new Map<string, PodWorker>();
   private readonly exitWaiters = new Map<string, (() => void)[]>();
-  private readonly heartbeat: NodeHeartbeat;
+  private heartbeat?: NodeHeartbeat;
+  private streaming?: StreamingServer;
   private informer?: Informer<KubeObject>;
   private readonly deps: WorkerDeps;
 
   constructor(private readonly opts: AgentOptions) {
     const { nodeName } = opts;
-    const labels = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch, ...(opts.labels ?? {}) };
-    this.heartbeat = new NodeHeartbeat(opts.client, { name: nodeName, labels, podCidr: opts.podCidr, facts: nodeFacts(nodeName, opts.runtimeVersion ?? 'runc', opts.hostIP) });
     this.deps = {
       runtime: opts.runtime, images: opts.images, client: opts.client, recorder: new EventRecorder(opts.client, 'kubelet', nodeName),
       hostIP: opts.hostIP, podsDir: opts.podsDir, logDir: opts.logDir, dns: opts.dns ?? { servers: [], searches: [] },
@@ -47,6 +49,16 @@ export class Agent {
   async start(): Promise<void> {
     const { runtime, client, nodeName } = this.opts;
     await runtime.init();
+    if (this.opts.streaming) {
+      this.streaming = new StreamingServer({
+        ...this.opts.streaming, runtime, findPod: (ns, name) => this.findPod(ns, name), exited: (id) => this.exited(id),
+      });
+      await this.streaming.start();
+    }
+    const labels = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch, ...(this.opts.labels ?? {}) };
+    this.heartbeat = new NodeHeartbeat(client, {
+      name: nodeName, labels, podCidr: this.opts.podCidr, facts: nodeFacts(nodeName, this.opts.runtimeVersion ?? 'runc', this.opts.hostIP), streamingPort: this.streaming?.port,
+    });
     await this.heartbeat.register();
     this.heartbeat.start();
     const adopted = new Map((await runtime.listSandboxes()).map((s) => [s.uid, s]));
@@ -104,7 +116,8 @@ export class Agent {
   /** Stops watching and heartbeating; containers keep running (conmon owns them). */
   stop(): void {
     this.informer?.stop();
-    this.heartbeat.stop();
+    this.heartbeat?.stop();
+    void this.streaming?.stop();
     for (const w of this.workers.values()) w.stop();
   }
 }

@@ -56,3 +56,14 @@ test('transition times stay while a condition keeps its status', () => {
   const again = podStatus(p, obs({ web: { latest: run('running') }, side: { latest: run('running') } }), '2026-01-01T00:09:00Z');
   assert.equal(again.conditions![2].lastTransitionTime, NOW);
 });
+
+test('probe results: a running container that is not ready keeps the pod NotReady; not started is not ready', () => {
+  const s = podStatus(pod(), obs({ web: { latest: run('running'), ready: false, started: true }, side: { latest: run('running') } }), NOW);
+  assert.equal(s.phase, 'Running');
+  assert.deepEqual(s.containerStatuses!.map((c) => [c.ready, c.started]), [[false, true], [true, true]]);
+  assert.deepEqual(s.conditions!.filter((c) => c.type.endsWith('Ready')).map((c) => `${c.type}=${c.status}:${c.reason ?? ''}`), ['Ready=False:ContainersNotReady', 'ContainersReady=False:ContainersNotReady']);
+  const starting = podStatus(pod('Always', ['web']), obs({ web: { latest: run('running'), ready: false, started: false } }), NOW);
+  assert.deepEqual([starting.containerStatuses![0].ready, starting.containerStatuses![0].started], [false, false]);
+  const exited = podStatus(pod('Always', ['web']), obs({ web: { latest: run('exited', 0, 1), ready: true, started: true } }), NOW);
+  assert.deepEqual([exited.containerStatuses![0].ready, exited.containerStatuses![0].started], [false, false]);
+});

@@ -21,6 +21,9 @@ export interface ContainerObservation {
   waiting?: { reason: string; message?: string };
   image: string;
   imageID?: string;
+  /** Probe results for a running latest run (absent: no probes, running means ready and started). */
+  ready?: boolean;
+  started?: boolean;
 }
 
 export interface PodObservation {
@@ -60,7 +63,7 @@ function containerStatus(name: string, o: ContainerObservation): ContainerStatus
   }
   const running = !waiting && latest?.state === 'running';
   return {
-    name, state, lastState, ready: running, started: running, restartCount: latest?.attempt ?? 0,
+    name, state, lastState, ready: running && (o.ready ?? true), started: running && (o.started ?? true), restartCount: latest?.attempt ?? 0,
     image: o.image, imageID: o.imageID ?? '', ...(latest ? { containerID: CONTAINER_ID_PREFIX + latest.id } : {}),
   };
 }

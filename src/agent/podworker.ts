@@ -13,6 +13,7 @@ import type { ImageStore, StoredImage } from './runtime/images/index.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerSpec } from './containerspec.js';
 import { podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
+import { Prober, runProbe, type ProbeKind, type RunView } from './probes.js';
 import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 
 export interface WorkerDeps {
@@ -50,9 +51,18 @@ export class PodWorker {
   /** Containers and sandbox are torn down; nothing runs for this pod any more. */
   private finished = false;
   private onDone?: () => void;
+  private readonly prober: Prober;
+  /** Runs being killed after a failed liveness/startup probe. */
+  private readonly killing = new Set<string>();
 
   constructor(private readonly deps: WorkerDeps, private pod: Pod, adopted?: Sandbox) {
     this.sandbox = adopted;
+    this.prober = new Prober(pod.spec?.containers ?? [], {
+      run: (c, probe, id) => runProbe(probe, { container: c, podIP: this.sandbox?.ip, exec: (argv) => deps.runtime.exec(id, argv) }),
+      changed: () => this.kick(),
+      failed: (name, kind, output) => deps.recorder.record(asObject(this.pod), 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${output}`, `spec.containers{${name}}`),
+      kill: (name, kind, id) => void this.killUnhealthy(name, kind, id),
+    });
   }
 
   get uid(): string {
@@ -116,6 +126,26 @@ export class PodWorker {
 
   stop(): void {
     clearTimeout(this.timer);
+    this.prober.stop();
+  }
+
+  /** A liveness/startup probe failed for good: stop the run (its grace), then let the next pass restart it per restartPolicy and backoff. */
+  private async killUnhealthy(name: string, kind: ProbeKind, id: string): Promise<void> {
+    if (this.killing.has(id) || this.removed || this.pod.metadata?.deletionTimestamp) return;
+    this.killing.add(id);
+    const c = this.pod.spec!.containers.find((x) => x.name === name);
+    const restart = this.pod.spec!.restartPolicy !== 'Never';
+    const probe = kind === 'liveness' ? c?.livenessProbe : c?.startupProbe;
+    const grace = probe?.terminationGracePeriodSeconds ?? this.pod.spec!.terminationGracePeriodSeconds ?? 30;
+    this.deps.recorder.record(asObject(this.pod), 'Normal', 'Killing', `Container ${name} failed ${kind} probe${restart ? ', will be restarted' : ''}`, `spec.containers{${name}}`);
+    try {
+      await this.deps.runtime.stopContainer(id, grace);
+    } catch (e) {
+      this.retryLater(e);
+    } finally {
+      this.killing.delete(id);
+      this.kick();
+    }
   }
 
   // ---------- one pass ----------
@@ -268,12 +298,22 @@ export class PodWorker {
       return { latest: mine[0], previous: mine[1], waiting: this.waiting.get(c.name), image: c.image!, imageID: image?.repoDigest };
     };
     const spec = this.pod.spec!;
+    const containers = new Map(spec.containers.map((c) => [c.name, byName(c)]));
+    if (!this.prober.empty) {
+      const views = new Map<string, RunView | undefined>();
+      for (const [name, o] of containers) {
+        const l = o.latest;
+        views.set(name, l && { id: l.id, running: l.state === 'running', startedAt: l.startedAt, final: l.state === 'exited' && !willRestart(spec.restartPolicy, l.exitCode ?? 0) });
+        if (l?.state === 'running') Object.assign(o, { ready: this.prober.ready(name, l.id), started: this.prober.started(name, l.id) });
+      }
+      this.prober.observe(views);
+    }
     return {
       sandboxIP: this.sandbox?.ip,
       hostIP: this.deps.hostIP,
       startTime: this.pod.status?.startTime ?? this.startTime,
       init: new Map((spec.initContainers ?? []).map((c) => [c.name, byName(c)])),
-      containers: new Map(spec.containers.map((c) => [c.name, byName(c)])),
+      containers,
     };
   }
 
@@ -316,6 +356,7 @@ export class PodWorker {
   /** Stops containers (stop signal, grace, KILL) and the sandbox, then removes the pod's files. */
   private async teardown(grace?: number): Promise<void> {
     const { runtime, recorder } = this.deps;
+    this.prober.stop();
     if (this.sandbox) {
       const running = (await runtime.listContainers(this.sandbox.id)).filter((c) => c.state === 'running');
       for (const c of running) recorder.record(asObject(this.pod), 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.containers{${c.name}}`);

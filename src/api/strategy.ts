@@ -57,7 +57,23 @@ export interface Strategy {
   pendingFinalizers?(obj: KubeObject): boolean;
   /** Called when deletion starts but the object stays (grace period or finalizers), e.g. to mark it Terminating. */
   prepareForDeletion?(obj: KubeObject): void;
+  /**
+   * What a delete without propagationPolicy does to dependents (upstream DefaultGarbageCollectionPolicy):
+   * 'DeleteDependents' (the default) lets the garbage collector delete them in the background,
+   * 'OrphanDependents' keeps them (batch/v1 Jobs, for compatibility).
+   */
+  garbageCollectionPolicy?: 'DeleteDependents' | 'OrphanDependents';
+  /** The `scale` subresource (autoscaling/v1 Scale), for kinds with spec.replicas. */
+  scale?: ScaleAccessor;
   table: TableConvertor;
+}
+
+/** How the scale subresource reads and writes an object's replica count. */
+export interface ScaleAccessor {
+  /** spec.replicas, status.replicas and the selector in its string form (`app=web`). */
+  read(obj: KubeObject): { specReplicas: number; statusReplicas: number; selector: string };
+  /** Sets spec.replicas; the update then goes through the resource's own update rules. */
+  write(obj: KubeObject, replicas: number): void;
 }
 
 export interface SubresourceUpdate {

@@ -49,6 +49,45 @@ const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).t
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATE_ATTEMPTS = 8;
 
+/** Upstream keeps generated names within 63 characters: the base is cut to 58 before the 5-character suffix. */
+const MAX_GENERATED_BASE = 58;
+const generatedName = (base: string): string => base.slice(0, MAX_GENERATED_BASE) + randomSuffix();
+
+/** The garbage collector's finalizers (metav1.FinalizerOrphanDependents / FinalizerDeleteDependents). */
+export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+/**
+ * The finalizers a delete leaves on the object for the garbage collector, as upstream's
+ * deletionFinalizersForGarbageCollection: `orphan` when dependents are to be orphaned (policy
+ * Orphan, orphanDependents: true, an existing orphan finalizer, or the kind's default),
+ * `foregroundDeletion` for a foreground delete; Background removes both.
+ */
+export function deletionFinalizers(
+  current: readonly string[] | undefined, options: DeleteOptions, defaultPolicy: 'DeleteDependents' | 'OrphanDependents' = 'DeleteDependents',
+): { changed: boolean; finalizers: string[] } {
+  const existing = current ?? [];
+  const policy = options.propagationPolicy;
+  const explicitOrphan = options.orphanDependents ?? undefined;
+  let orphan: boolean;
+  if (explicitOrphan !== undefined) orphan = explicitOrphan;
+  else if (policy === 'Orphan') orphan = true;
+  else if (policy === 'Background' || policy === 'Foreground') orphan = false;
+  else if (existing.includes(ORPHAN_FINALIZER)) orphan = true;
+  else if (existing.includes(FOREGROUND_FINALIZER)) orphan = false;
+  else orphan = defaultPolicy === 'OrphanDependents';
+  let foreground: boolean;
+  if (explicitOrphan !== undefined) foreground = false;
+  else if (policy === 'Foreground') foreground = true;
+  else if (policy === 'Background' || policy === 'Orphan') foreground = false;
+  else foreground = existing.includes(FOREGROUND_FINALIZER);
+  const finalizers = existing.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (orphan) finalizers.push(ORPHAN_FINALIZER);
+  if (foreground) finalizers.push(FOREGROUND_FINALIZER);
+  const same = finalizers.length === new Set(existing).size && finalizers.every((f) => existing.includes(f));
+  return { changed: !same, finalizers: same ? [...existing] : finalizers };
+}
+
 function randomSuffix(n = 5): string {
   let s = '';
   for (let i = 0; i < n; i++) s += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
@@ -264,7 +303,7 @@ export class Registry {
     this.checkNamespace(obj, namespace);
     const meta = obj.metadata;
     const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = meta.generateName + randomSuffix();
+    if (generated) meta.name = generatedName(meta.generateName!);
     for (const field of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[field];
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(Date.now());
@@ -289,7 +328,7 @@ export class Registry {
         if (!(e instanceof KeyExistsError)) throw internalError(e);
         // A generated name that collides gets a new suffix, as upstream retries.
         if (!generated || attempt >= MAX_GENERATE_ATTEMPTS) throw alreadyExists(this.resource, meta.name!);
-        meta.name = meta.generateName + randomSuffix();
+        meta.name = generatedName(meta.generateName!);
       }
     }
   }
@@ -377,7 +416,11 @@ export class Registry {
     const { resourceVersion: _rv, ...oldMeta } = old.metadata;
     // A no-op update writes nothing and keeps the resourceVersion, as upstream does.
     if (isDeepStrictEqual({ ...old, metadata: oldMeta }, JSON.parse(JSON.stringify(next)))) return current;
-    if (meta.deletionTimestamp && this.finalized(next)) return (await this.removeNow(current, opts)).object;
+    // The last finalizer gone from an object being deleted removes it, unless a grace period is
+    // still running (a terminating pod): then the delete that ends the grace period removes it.
+    if (meta.deletionTimestamp && this.finalized(next) && !(old.metadata.deletionGracePeriodSeconds ?? 0)) {
+      return (await this.removeNow(current, opts)).object;
+    }
     if (opts.dryRun) return { key: current.key, rev: current.rev, obj: next, json: JSON.stringify(next) };
     try {
       const kv = await this.store.update(current.key, JSON.stringify(next), current.rev);
@@ -420,21 +463,31 @@ export class Registry {
     const requested = options.gracePeriodSeconds ?? undefined;
     const graceful = this.strategy.gracefulDeletion?.(obj, requested);
     const grace = graceful?.gracePeriodSeconds ?? 0;
-    if (grace > 0 || !this.finalized(obj)) return this.markDeleting(current, grace, opts);
+    const gc = deletionFinalizers(obj.metadata.finalizers, options, this.strategy.garbageCollectionPolicy);
+    const finalized = !gc.finalizers.length && !this.strategy.pendingFinalizers?.(obj);
+    if (grace > 0 || !finalized) return this.markDeleting(current, grace, gc.changed ? gc.finalizers : undefined, opts);
     return this.removeNow(current, opts);
   }
 
-  /** Sets deletionTimestamp (or shortens a pending grace period) and keeps the object. */
-  private async markDeleting(current: Cached, grace: number, opts: WriteOptions): Promise<DeleteResult> {
+  /**
+   * Sets deletionTimestamp (or shortens a pending grace period) and keeps the object; `finalizers`,
+   * when given, replace the object's (the garbage collector's orphan / foregroundDeletion).
+   */
+  private async markDeleting(current: Cached, grace: number, finalizers: string[] | undefined, opts: WriteOptions): Promise<DeleteResult> {
     const obj = clone<KubeObject>(current);
     const meta = obj.metadata;
     const due = Date.now() + grace * 1000;
-    if (meta.deletionTimestamp) {
-      // Already deleting: a delete may only shorten the grace period.
-      if (meta.deletionGracePeriodSeconds === undefined || grace >= meta.deletionGracePeriodSeconds) return { object: current, deleted: false };
+    if (finalizers) {
+      if (finalizers.length) meta.finalizers = finalizers;
+      else delete meta.finalizers;
     }
-    meta.deletionTimestamp = rfc3339(due);
-    meta.deletionGracePeriodSeconds = grace;
+    const shorten = !meta.deletionTimestamp || (meta.deletionGracePeriodSeconds !== undefined && grace < meta.deletionGracePeriodSeconds);
+    // Already deleting: a delete may only shorten the grace period (or change the finalizers).
+    if (!shorten && !finalizers) return { object: current, deleted: false };
+    if (shorten) {
+      meta.deletionTimestamp = rfc3339(due);
+      meta.deletionGracePeriodSeconds = grace;
+    }
     this.strategy.prepareForDeletion?.(obj);
     delete meta.resourceVersion;
     if (opts.dryRun) return { object: { ...current, obj, json: JSON.stringify(obj) }, deleted: false };

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { stringify as yamlStringify } from 'yaml';
-import { ApiError, badRequest, conflict, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../api/errors.js';
+import { ApiError, badRequest, conflict, invalid, invalidObject, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resource.js';
 import { apiVersionOf } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
@@ -90,6 +90,7 @@ export class RestHandler {
     const ctx: Ctx = { req, res, info, query, registry, view, yaml: wantsYaml(accept), dryRun: parseDryRun(query) };
     const watch = info.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
     const sub = info.subresource;
+    if (sub === 'scale' && info.name) return this.scale(ctx);
     switch (req.method) {
       case 'GET':
         if (info.name) return this.get(ctx);
@@ -257,6 +258,85 @@ export class RestHandler {
       return patched as KubeObject;
     }, { dryRun: ctx.dryRun, subresource: info.subresource });
     this.sendObject(ctx, 200, c, warnings);
+  }
+
+  // ---------- scale ----------
+
+  /** The autoscaling/v1 Scale view of an object: its name, replica counts and selector. */
+  private scaleOf(ctx: Ctx, c: Cached) {
+    const obj = c.obj as KubeObject;
+    const s = ctx.registry.strategy.scale!.read(obj);
+    const m = obj.metadata;
+    return {
+      kind: 'Scale', apiVersion: 'autoscaling/v1',
+      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: String(c.rev), creationTimestamp: m.creationTimestamp },
+      spec: { replicas: s.specReplicas },
+      status: { replicas: s.statusReplicas, selector: s.selector },
+    };
+  }
+
+  /**
+   * GET, PUT and PATCH of `<object>/scale`: reads or writes spec.replicas through an autoscaling/v1
+   * Scale. A write is a normal update of the object (generation, validation), guarded by the
+   * Scale's resourceVersion when it has one.
+   */
+  private async scale(ctx: Ctx): Promise<void> {
+    const { info, registry, req } = ctx;
+    if (!registry.strategy.scale) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const send = (code: number, body: unknown) => (ctx.yaml ? sendJson(ctx.res, code, yamlStringify(body), 'application/yaml') : sendJson(ctx.res, code, body));
+    const scaleInfo = { ...registry.resource, group: 'autoscaling', version: 'v1', kind: 'Scale' };
+    const mode = parseFieldValidation(ctx.query.get('fieldValidation'));
+    let next: (current: ReturnType<RestHandler['scaleOf']>) => unknown;
+    let warnings: string[] = [];
+    switch (req.method) {
+      case 'GET':
+        return send(200, this.scaleOf(ctx, registry.get(info.namespace, info.name!)));
+      case 'PUT': {
+        const body = parseBody(await readBody(req), req.headers['content-type']);
+        warnings = validateFields(body, scaleInfo, 'Scale', mode);
+        next = () => body;
+        break;
+      }
+      case 'PATCH': {
+        const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+        if (!PATCH_TYPES.includes(type) || type === 'application/apply-patch+yaml') throw unsupportedMediaType(type);
+        const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
+        next = (current) => {
+          let patched: unknown;
+          try {
+            patched = applyPatch(type, current, patchBody, patchSchemaFor('autoscaling', 'v1', 'Scale'));
+          } catch (e) {
+            if (e instanceof UnsupportedPatchError) throw unsupportedMediaType(type);
+            if (e instanceof PatchError) throw new ApiError(type === 'application/json-patch+json' ? 422 : 400, type === 'application/json-patch+json' ? 'Invalid' : 'BadRequest', e.message);
+            throw e;
+          }
+          warnings = validateFields(patched, scaleInfo, 'Scale', mode);
+          return patched;
+        };
+        break;
+      }
+      default:
+        throw methodNotAllowed();
+    }
+    const c = await registry.guaranteedUpdate(info.namespace, info.name!, (obj) => {
+      const current = this.scaleOf(ctx, { key: '', rev: Number(obj.metadata.resourceVersion), obj, json: '' });
+      const scale = next(current) as { metadata?: { name?: string; resourceVersion?: string }; spec?: { replicas?: unknown } };
+      if (scale.metadata?.name && scale.metadata.name !== info.name) {
+        throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${info.name})`);
+      }
+      const replicas = scale.spec?.replicas ?? 0;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw invalidObject('Scale', 'autoscaling', info.name!, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+      }
+      // The Scale's resourceVersion, if the client sent one, is the precondition of the update.
+      const rv = req.method === 'PUT' ? scale.metadata?.resourceVersion : (scale.metadata?.resourceVersion !== current.metadata.resourceVersion ? scale.metadata?.resourceVersion : undefined);
+      if (rv) obj.metadata.resourceVersion = rv;
+      else delete obj.metadata.resourceVersion;
+      registry.strategy.scale!.write(obj, replicas);
+      return obj;
+    }, { dryRun: ctx.dryRun });
+    if (warnings.length) ctx.res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', '));
+    send(200, this.scaleOf(ctx, c));
   }
 
   private async bind(ctx: Ctx): Promise<void> {

@@ -65,7 +65,7 @@ async function run(args: string[], withNode: boolean): Promise<void> {
     if (withNode) {
       scheduler = new Scheduler(cp.client);
       await scheduler.start();
-      node = await startNode({ dataDir: values['data-dir']!, client: cp.client, nodeName: values['node-name'], ...networkOptions(values) });
+      node = await startNode({ dataDir: values['data-dir']!, client: cp.client, nodeName: values['node-name'], ca: cp.pki.ca, ...networkOptions(values) });
     }
   } catch (e) {
     scheduler?.stop();

@@ -6,6 +6,7 @@ import { defaultNodeName, primaryAddress } from '../agent/nodeinfo.js';
 import { Runtime } from '../agent/runtime/index.js';
 import { ImageStore } from '../agent/runtime/images/index.js';
 import type { RestClient } from '../client/rest.js';
+import { issueServingCert, type KeyPairPem } from '../apiserver/pki.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 export const DEFAULT_NODE_CIDR = '10.42.0.0/24';
@@ -19,6 +20,8 @@ export interface NodeOptions {
   clusterCidr?: string;
   bridge?: string;
   dnsServers?: string[];
+  /** The cluster CA (with its key, to issue the streaming server's certificate); no streaming server without it. */
+  ca?: KeyPairPem;
 }
 
 export interface NodeLayout {
@@ -47,9 +50,16 @@ export async function startNode(opts: NodeOptions): Promise<{ agent: Agent; imag
   const layout = nodeLayout(opts.dataDir);
   const runtime = nodeRuntime(opts.dataDir, opts);
   const images = new ImageStore(layout.imagesDir);
+  const nodeName = opts.nodeName ?? defaultNodeName();
+  const hostIP = primaryAddress();
+  // Like the kubelet's port: on the node's address, mutual TLS, only the API server's certificate gets in.
+  const streaming = opts.ca && {
+    tls: { ca: opts.ca.cert, ...(await issueServingCert(opts.ca, `system:node:${nodeName}`, [...new Set([hostIP, '127.0.0.1', nodeName])])) },
+    host: hostIP, port: 0,
+  };
   const agent = new Agent({
-    client: opts.client, runtime, images, nodeName: opts.nodeName ?? defaultNodeName(), podCidr: opts.podCidr ?? DEFAULT_NODE_CIDR,
-    hostIP: primaryAddress(), podsDir: layout.podsDir, logDir: layout.logDir,
+    client: opts.client, runtime, images, nodeName, podCidr: opts.podCidr ?? DEFAULT_NODE_CIDR,
+    hostIP, podsDir: layout.podsDir, logDir: layout.logDir, streaming: streaming || undefined,
     dns: { servers: opts.dnsServers ?? [], searches: [] },
   });
   await agent.start();

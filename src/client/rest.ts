@@ -19,24 +19,31 @@ export interface WatchEvent<T> {
 
 export class RestClient {
   private readonly agent: Agent;
+  /**
+   * Watches hold their connection for as long as they last: they get connections of their own, so
+   * that many informers in one process never use up the pool ordinary requests wait on.
+   */
+  private readonly watchAgent: Agent;
   private readonly base: URL;
 
   constructor(private readonly config: ClientConfig) {
     this.base = new URL(config.server);
     this.agent = new Agent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, maxSockets: 32 });
+    this.watchAgent = new Agent({ keepAlive: false, ca: config.ca, cert: config.cert, key: config.key });
   }
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 
-  private open(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<IncomingMessage> {
+  private open(method: string, path: string, body?: unknown, contentType = 'application/json', agent = this.agent): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const headers: Record<string, string | number> = { Accept: 'application/json' };
     if (payload) Object.assign(headers, { 'Content-Type': contentType, 'Content-Length': payload.length });
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.base.hostname, port: this.base.port, path, method, agent: this.agent, headers, servername: 'localhost' }, resolve);
+      const req = request({ host: this.base.hostname, port: this.base.port, path, method, agent, headers, servername: 'localhost' }, resolve);
       req.on('error', reject);
       req.end(payload);
     });
@@ -63,7 +70,7 @@ export class RestClient {
 
   /** Streams watch events until the server ends the watch or `signal` aborts; resolves when it ends. */
   async watch<T>(path: string, onEvent: (e: WatchEvent<T>) => void, signal?: AbortSignal): Promise<void> {
-    const res = await this.open('GET', path);
+    const res = await this.open('GET', path, undefined, undefined, this.watchAgent);
     if ((res.statusCode ?? 500) >= 300) {
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);

@@ -1,7 +1,14 @@
 // The controllers the control plane runs beside the API server. Adding a controller is adding its
 // factory here; each is an informer + work queue + level-triggered reconcile, API client only.
 import type { RestClient } from '../client/rest.js';
+import { DeploymentController } from './deployment.js';
+import { GarbageCollector } from './garbagecollector.js';
 import { NamespaceController } from './namespace.js';
+import { ReplicaSetController } from './replicaset.js';
+import { NodeLifecycleController, nodeLifecycleOptionsFromEnv } from './nodelifecycle.js';
+import { JobController } from './job.js';
+import { StatefulSetController } from './statefulset.js';
+import { DaemonSetController } from './daemonset.js';
 
 export interface Controller {
   start(): Promise<void>;
@@ -10,4 +17,11 @@ export interface Controller {
 
 export const builtinControllers: ((client: RestClient) => Controller)[] = [
   (client) => new NamespaceController(client),
+  (client) => new GarbageCollector(client),
+  (client) => new ReplicaSetController(client),
+  (client) => new DeploymentController(client),
+  (client) => new NodeLifecycleController(client, nodeLifecycleOptionsFromEnv()),
+  (client) => new JobController(client),
+  (client) => new StatefulSetController(client),
+  (client) => new DaemonSetController(client),
 ];

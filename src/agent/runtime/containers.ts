@@ -13,6 +13,7 @@ import { appSpec } from './oci-spec.js';
 import { mountOverlay } from './overlay.js';
 import { inNetworkNamespace, processAlive, readPid } from './proc.js';
 import { readRecord, readRecords, writeRecord, type ContainerRecord, type SandboxRecord } from './records.js';
+import type { RuncExecOptions } from './runc.js';
 import { stopUntilExited } from './termination.js';
 
 const STARTED_FILE = 'started';
@@ -99,8 +100,8 @@ export class Containers {
     return (await readRecords<ContainerRecord>(this.ctx.layout.containersDir, (name) => name.startsWith(`${sandboxId}-`))).filter((r) => r.sandboxId === sandboxId).map((r) => r.id);
   }
 
-  exec(id: string, argv: string[], tty = false): ChildProcess {
-    return this.ctx.runc.exec(id, argv, tty);
+  exec(id: string, argv: string[], opts: RuncExecOptions = {}): ChildProcess {
+    return this.ctx.runc.exec(id, argv, opts);
   }
 
   /**

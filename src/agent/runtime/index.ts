@@ -14,7 +14,7 @@ import { ExitWatcher } from './exit-watcher.js';
 import { deleteLink, deleteUnreachableRoute, disableIpForward, ensureUnreachableRoute, ipForwardOn, removeIdlePortmapChains } from './host-net.js';
 import { layoutOf, type Layout } from './layout.js';
 import { boundingCapabilities, nofileHardLimit, type HostFacts } from './oci-spec.js';
-import { Runc } from './runc.js';
+import { Runc, type RuncExecOptions } from './runc.js';
 import { CGROUP_ROOT, PAUSE_PATH, Sandboxes } from './sandbox.js';
 import { findTools } from './tools.js';
 
@@ -58,6 +58,8 @@ export interface ContainerState {
   createdAt?: string; startedAt?: string; finishedAt?: string;   // RFC 3339
   logPath: string;
 }
+
+export type ExecOptions = RuncExecOptions;
 
 /** Network name of the pods (host-local keeps leases per network name). */
 const NETWORK_NAME = 'tinykube';
@@ -173,8 +175,14 @@ export class Runtime {
     });
   }
 
-  exec(id: string, argv: string[], opts: { tty?: boolean } = {}): ChildProcess {
-    return this.initialized().containers.exec(id, argv, opts.tty);
+  /** `runc exec` in a running container (see Runc.exec for the options). */
+  exec(id: string, argv: string[], opts: ExecOptions = {}): ChildProcess {
+    return this.initialized().containers.exec(id, argv, opts);
+  }
+
+  /** The container's state dir: its OCI bundle and conmon's persist dir (conmon's `ctl` FIFO is here). */
+  containerDir(id: string): string {
+    return this.layout.containerDir(id);
   }
 
   /** `tinykube reset`: every sandbox and container, the bridge, idle portmap chains, the host settings init() changed, and the state. */

@@ -30,8 +30,6 @@ function defaultContainer(c: Container): void {
   c.terminationMessagePolicy ??= 'File';
   c.imagePullPolicy ??= defaultPullPolicy(c.image);
   c.resources ??= {};
-  // Requests default to limits, as upstream's defaulting does.
-  if (c.resources.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
   for (const p of arr(c.ports)) p.protocol ??= 'TCP';
   for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
     if (!probe) continue;
@@ -52,21 +50,42 @@ function defaultVolume(v: Volume): void {
   if (!hasSource) v.emptyDir = {};
 }
 
+/**
+ * Defaults of every PodSpec, the pod's own and the templates of workloads alike (upstream's
+ * SetDefaults_PodSpec and the defaults of containers, probes and volumes).
+ */
 export function defaultPodSpec(spec: PodSpec): void {
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
+  for (const c of [...arr(spec.initContainers), ...arr(spec.containers)]) if (c && typeof c === 'object') defaultContainer(c);
+  for (const v of arr(spec.volumes)) if (v && typeof v === 'object') defaultVolume(v);
+}
+
+/**
+ * What only a Pod gets, never a pod template (upstream's SetDefaults_Pod and the ServiceAccount,
+ * Priority and DefaultTolerationSeconds admission plugins): a template keeps these fields empty,
+ * so a workload's template is not changed by them.
+ */
+function defaultPodOnly(spec: PodSpec): void {
   spec.enableServiceLinks ??= true;
   spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
   spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  for (const c of [...arr(spec.initContainers), ...arr(spec.containers)]) if (c && typeof c === 'object') defaultContainer(c);
-  for (const v of arr(spec.volumes)) if (v && typeof v === 'object') defaultVolume(v);
+  // Requests default to limits on pods only.
+  for (const c of [...arr(spec.initContainers), ...arr(spec.containers)]) {
+    if (c && typeof c === 'object' && c.resources?.limits) c.resources.requests = { ...c.resources.limits, ...(c.resources.requests ?? {}) };
+  }
   addDefaultTolerations(spec);
 }
+
+const defaultPod = (spec: PodSpec): void => {
+  defaultPodSpec(spec);
+  defaultPodOnly(spec);
+};
 
 /** What the DefaultTolerationSeconds admission plugin adds: 300 s on not-ready and unreachable nodes. */
 function addDefaultTolerations(spec: PodSpec): void {
@@ -267,14 +286,14 @@ export const podStrategy: Strategy = {
   nameRule: 'subdomain',
   prepareForCreate(obj) {
     const pod = asPod(obj);
-    if (pod.spec && typeof pod.spec === 'object') defaultPodSpec(pod.spec);
+    if (pod.spec && typeof pod.spec === 'object') defaultPod(pod.spec);
     pod.status = { phase: 'Pending', qosClass: pod.spec && typeof pod.spec === 'object' ? qosClass(pod.spec) : 'BestEffort' };
   },
   validate: (obj) => validatePodSpec(asPod(obj).spec, 'spec'),
   prepareForUpdate(obj, old) {
     const pod = asPod(obj);
     pod.status = asPod(old).status;
-    if (pod.spec && typeof pod.spec === 'object') defaultPodSpec(pod.spec);
+    if (pod.spec && typeof pod.spec === 'object') defaultPod(pod.spec);
   },
   validateUpdate: validatePodUpdate,
   subresourceUpdates: {

@@ -728,8 +728,12 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
   [`${APPS}.StatefulSetSpec`]: {
     description: 'The desired state of a StatefulSet.',
     fields: {
+      minReadySeconds: seconds('How long a new pod must be ready before it counts as available. Defaults to 0'),
+      ordinals: 'Where the numbering of the pods starts.',
+      persistentVolumeClaimRetentionPolicy: 'Whether the claims made from volumeClaimTemplates are kept or deleted when the StatefulSet is deleted or scaled down.',
       podManagementPolicy: 'Whether pods are created and deleted one at a time in order ("OrderedReady", the default) or all at once ("Parallel").',
       replicas: 'How many pods to run. Defaults to 1.',
+      revisionHistoryLimit: 'How many old revisions (ControllerRevisions) to keep for rollback. Defaults to 10.',
       selector: 'Which pods belong to the StatefulSet. Must match the template\'s labels.',
       serviceName: 'The headless service that gives the pods their stable network names.',
       template: 'The pods to run; each gets a stable name with an ordinal suffix.',
@@ -740,6 +744,8 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
   [`${APPS}.DaemonSetSpec`]: {
     description: 'The desired state of a DaemonSet.',
     fields: {
+      minReadySeconds: seconds('How long a new pod must be ready before it counts as available. Defaults to 0'),
+      revisionHistoryLimit: 'How many old revisions (ControllerRevisions) to keep for rollback. Defaults to 10.',
       selector: 'Which pods belong to the DaemonSet. Must match the template\'s labels.',
       template: 'The pod to run on each eligible node.',
       updateStrategy: 'How pods are replaced when the template changes.',
@@ -750,9 +756,17 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
     fields: {
       activeDeadlineSeconds: seconds('How long the Job may run before it is stopped and marked failed'),
       backoffLimit: 'How many retries before the Job is marked failed. Defaults to 6.',
+      backoffLimitPerIndex: 'For Indexed Jobs: how many retries each index gets before that index is marked failed.',
+      completionMode: '"NonIndexed" (the default): the Job is done when enough pods succeed. "Indexed": each pod gets an index from 0 to completions-1, and each index must succeed once.',
       completions: 'How many pods must finish successfully. Defaults to 1.',
+      managedBy: 'The controller that manages the Job, when it is not the built-in one.',
+      manualSelector: 'When true, the selector is taken as written instead of generated from the Job\'s UID. Rarely needed.',
+      maxFailedIndexes: 'For Indexed Jobs with backoffLimitPerIndex: how many indexes may fail before the whole Job fails.',
       parallelism: 'How many pods may run at once. Defaults to 1.',
+      podFailurePolicy: 'Rules that decide, from a failed pod\'s exit codes or conditions, whether to retry, ignore the failure or fail the Job.',
+      podReplacementPolicy: 'When a replacement pod is created: "TerminatingOrFailed" (as soon as the old one starts terminating) or "Failed" (only once it has fully failed).',
       selector: 'Which pods belong to the Job. Usually generated.',
+      successPolicy: 'Rules under which an Indexed Job counts as succeeded before all its indexes have.',
       suspend: 'Whether the Job is suspended: no pods are created while it is.',
       template: 'The pods to run. Their restartPolicy must be "Never" or "OnFailure".',
       ttlSecondsAfterFinished: seconds('How long a finished Job is kept before it is deleted automatically'),
@@ -770,6 +784,175 @@ export const descriptions: Readonly<Record<string, TypeDocs>> = {
       suspend: 'Whether future runs are suspended.',
       timeZone: 'The time zone of the schedule, such as "Europe/Paris". Defaults to the controller\'s.',
     },
+  },
+  [`${APPS}.DeploymentCondition`]: {
+    description: 'One aspect of a Deployment\'s state.',
+    fields: {
+      lastTransitionTime: 'When the condition last changed status.',
+      lastUpdateTime: 'When the condition was last updated.',
+      message: 'A sentence about the condition, for people.',
+      reason: 'A one-word reason for the condition\'s status, such as NewReplicaSetAvailable.',
+      status: '"True", "False" or "Unknown".',
+      type: '"Available" (enough pods are available), "Progressing" (the rollout moves forward, or is done) or "ReplicaFailure" (pods could not be created or deleted).',
+    },
+  },
+  [`${APPS}.ReplicaSetStatus`]: {
+    description: 'The observed state of a ReplicaSet.',
+    fields: {
+      availableReplicas: 'Pods that have been ready for at least minReadySeconds.',
+      conditions: 'Conditions such as ReplicaFailure.',
+      fullyLabeledReplicas: 'Pods whose labels match all the template\'s labels.',
+      observedGeneration: 'The generation of the ReplicaSet the controller last acted on.',
+      readyReplicas: 'Pods that are ready.',
+      replicas: 'Pods the ReplicaSet runs now.',
+    },
+  },
+  [`${APPS}.ReplicaSetCondition`]: {
+    description: 'One aspect of a ReplicaSet\'s state.',
+    fields: {
+      lastTransitionTime: 'When the condition last changed status.',
+      message: 'A sentence about the condition, for people.',
+      reason: 'A one-word reason for the condition\'s status.',
+      status: '"True", "False" or "Unknown".',
+      type: 'The kind of condition, such as "ReplicaFailure".',
+    },
+  },
+  [`${APPS}.StatefulSetUpdateStrategy`]: {
+    description: 'How a StatefulSet replaces its pods when the template changes.',
+    fields: {
+      rollingUpdate: 'Pacing of a RollingUpdate.',
+      type: '"RollingUpdate" (the default) replaces pods one by one, from the highest ordinal down; "OnDelete" replaces a pod only when you delete it.',
+    },
+  },
+  [`${APPS}.RollingUpdateStatefulSetStrategy`]: {
+    description: 'The pace of a StatefulSet\'s rolling update.',
+    fields: {
+      maxUnavailable: 'How many pods may be unavailable during the update: a number or a percentage. Defaults to 1.',
+      partition: 'Only pods with an ordinal at or above this number are updated; the others keep the old template. Defaults to 0.',
+    },
+  },
+  [`${APPS}.StatefulSetPersistentVolumeClaimRetentionPolicy`]: {
+    description: 'What happens to the claims made from volumeClaimTemplates.',
+    fields: {
+      whenDeleted: 'When the StatefulSet is deleted: "Retain" (the default) keeps the claims, "Delete" deletes them.',
+      whenScaled: 'When the StatefulSet is scaled down: "Retain" (the default) keeps the claims of removed pods, "Delete" deletes them.',
+    },
+  },
+  [`${APPS}.StatefulSetOrdinals`]: {
+    description: 'How a StatefulSet numbers its pods.',
+    fields: { start: 'The number of the first pod. Defaults to 0.' },
+  },
+  [`${APPS}.StatefulSetStatus`]: {
+    description: 'The observed state of a StatefulSet.',
+    fields: {
+      availableReplicas: 'Pods that have been ready for at least minReadySeconds.',
+      collisionCount: 'Counts hash collisions of revision names.',
+      conditions: 'Conditions about the StatefulSet.',
+      currentReplicas: 'Pods running the revision in currentRevision.',
+      currentRevision: 'The revision the pods below the partition run.',
+      observedGeneration: 'The generation of the StatefulSet the controller last acted on.',
+      readyReplicas: 'Pods that are ready.',
+      replicas: 'Pods the StatefulSet runs now.',
+      updateRevision: 'The revision made from the current template.',
+      updatedReplicas: 'Pods running the revision in updateRevision.',
+    },
+  },
+  [`${APPS}.StatefulSetCondition`]: {
+    description: 'One aspect of a StatefulSet\'s state.',
+    fields: {
+      lastTransitionTime: 'When the condition last changed status.',
+      message: 'A sentence about the condition, for people.',
+      reason: 'A one-word reason for the condition\'s status.',
+      status: '"True", "False" or "Unknown".',
+      type: 'The kind of condition.',
+    },
+  },
+  [`${APPS}.DaemonSetUpdateStrategy`]: {
+    description: 'How a DaemonSet replaces its pods when the template changes.',
+    fields: {
+      rollingUpdate: 'Pacing of a RollingUpdate.',
+      type: '"RollingUpdate" (the default) replaces pods node by node; "OnDelete" replaces a pod only when you delete it.',
+    },
+  },
+  [`${APPS}.RollingUpdateDaemonSet`]: {
+    description: 'The pace of a DaemonSet\'s rolling update.',
+    fields: {
+      maxSurge: 'How many nodes may run an old and a new pod side by side during the update: a number or a percentage. Defaults to 0.',
+      maxUnavailable: 'How many nodes may be without an available pod during the update: a number or a percentage. Defaults to 1.',
+    },
+  },
+  [`${APPS}.DaemonSetStatus`]: {
+    description: 'The observed state of a DaemonSet.',
+    fields: {
+      collisionCount: 'Counts hash collisions of revision names.',
+      conditions: 'Conditions about the DaemonSet.',
+      currentNumberScheduled: 'Nodes that run at least one daemon pod and should.',
+      desiredNumberScheduled: 'Nodes that should run the daemon pod.',
+      numberAvailable: 'Nodes whose daemon pod has been ready for at least minReadySeconds.',
+      numberMisscheduled: 'Nodes that run the daemon pod but should not.',
+      numberReady: 'Nodes whose daemon pod is ready.',
+      numberUnavailable: 'Nodes that should run an available daemon pod but do not.',
+      observedGeneration: 'The generation of the DaemonSet the controller last acted on.',
+      updatedNumberScheduled: 'Nodes that run the daemon pod of the current template.',
+    },
+  },
+  [`${APPS}.DaemonSetCondition`]: {
+    description: 'One aspect of a DaemonSet\'s state.',
+    fields: {
+      lastTransitionTime: 'When the condition last changed status.',
+      message: 'A sentence about the condition, for people.',
+      reason: 'A one-word reason for the condition\'s status.',
+      status: '"True", "False" or "Unknown".',
+      type: 'The kind of condition.',
+    },
+  },
+  [`${BATCH}.JobStatus`]: {
+    description: 'The observed state of a Job.',
+    fields: {
+      active: 'Pods that are running or waiting to run.',
+      completedIndexes: 'For Indexed Jobs: the indexes that have succeeded, as a list of ranges such as "1,3-5".',
+      completionTime: 'When the Job finished successfully.',
+      conditions: 'Conditions such as Complete, Failed and Suspended.',
+      failed: 'Pods that ended in failure.',
+      failedIndexes: 'For Indexed Jobs with backoffLimitPerIndex: the indexes that failed.',
+      ready: 'Pods that are ready.',
+      startTime: 'When the controller started working on the Job.',
+      succeeded: 'Pods that finished successfully.',
+      terminating: 'Pods that are being stopped.',
+      uncountedTerminatedPods: 'Finished pods the controller has seen but not yet counted in succeeded or failed.',
+    },
+  },
+  [`${BATCH}.JobCondition`]: {
+    description: 'One aspect of a Job\'s state.',
+    fields: {
+      lastProbeTime: 'When the condition was last checked.',
+      lastTransitionTime: 'When the condition last changed status.',
+      message: 'A sentence about the condition, for people.',
+      reason: 'A one-word reason for the condition\'s status, such as BackoffLimitExceeded.',
+      status: '"True", "False" or "Unknown".',
+      type: '"Complete", "Failed", "Suspended", "FailureTarget" or "SuccessCriteriaMet".',
+    },
+  },
+  [`${BATCH}.JobTemplateSpec`]: {
+    description: 'A template for the Jobs a CronJob creates.',
+    fields: { metadata: 'Metadata given to every Job made from the template.', spec: 'The spec of every Job made from the template.' },
+  },
+  [`${BATCH}.CronJobStatus`]: {
+    description: 'The observed state of a CronJob.',
+    fields: {
+      active: 'The Jobs of this CronJob that are running.',
+      lastScheduleTime: 'When a Job was last created.',
+      lastSuccessfulTime: 'When a Job last finished successfully.',
+    },
+  },
+  'io.k8s.api.autoscaling.v1.Scale': {
+    description: 'The replica count of a scalable object (a Deployment, ReplicaSet or StatefulSet), read and written through its scale subresource, as kubectl scale does.',
+    fields: { spec: 'The desired replica count.', status: 'The current replica count and the selector of the pods.' },
+  },
+  'io.k8s.api.autoscaling.v1.ScaleSpec': { description: 'The desired replica count.', fields: { replicas: 'How many replicas the object should run.' } },
+  'io.k8s.api.autoscaling.v1.ScaleStatus': {
+    description: 'The observed replica count.',
+    fields: { replicas: 'How many replicas the object runs now.', selector: 'The label selector of the object\'s pods, in string form such as "app=web".' },
   },
   [`${CORE}.NamespaceSpec`]: { description: 'The desired state of a namespace.', fields: { finalizers: 'Cleanup steps that must finish before the namespace is removed.' } },
   [`${CORE}.NamespaceStatus`]: {
