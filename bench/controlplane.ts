@@ -4,7 +4,8 @@
 //    starts them (src/cli/main.ts run(): startControlPlane, then `new Scheduler(cp.client)`), but
 //    without a node agent. `--scheduler stdin` starts the scheduler only when the line "schedule"
 //    arrives on stdin, so a benchmark can time the scheduler alone on pods created beforehand.
-//  - startProcess(): spawns that entry, `tinykube server|up`, or the hollow node agent, with node
+//  - startProcess(): spawns that entry, `tinykube server|up`, `tinykube agent --hollow N`, or the
+//    floor server (bench/floor.ts), with node
 //    flags of our own (e.g. --cpu-prof), and waits until it says it is ready.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { Scheduler } from '../src/scheduler/index.js';
 import { CLI } from '../test/e2e/harness.js';
 
 const SELF = fileURLToPath(import.meta.url);
-export const HOLLOW_AGENT = join(dirname(SELF), 'hollowagent.js');
+export const FLOOR_SERVER = join(dirname(SELF), 'floor.js');
 
 export interface BenchProcess {
   url: string;
@@ -35,8 +36,8 @@ export interface BenchProcess {
 }
 
 export interface ProcessOptions {
-  /** `server`/`up` run the tinykube CLI; `controlplane` this file's entry; `hollow` the hollow node agent. */
-  kind: 'server' | 'up' | 'controlplane' | 'hollow';
+  /** `server`/`up` run the tinykube CLI; `controlplane` this file's entry; `hollow` `tinykube agent` (pass --hollow N --kubeconfig F in args); `floor` bench/floor.ts (needs dataDir's pki). */
+  kind: 'server' | 'up' | 'controlplane' | 'hollow' | 'floor';
   dataDir?: string;
   args?: string[];
   /** Flags for node itself, e.g. ['--cpu-prof', '--cpu-prof-dir', DIR]. */
@@ -48,9 +49,10 @@ export interface ProcessOptions {
 
 /** Spawns a tinykube process and waits for its ready line. */
 export async function startProcess(o: ProcessOptions): Promise<BenchProcess> {
-  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'tinykube-bench-'));
+  // The hollow agent keeps nothing on disk: it gets no data dir.
+  const dataDir = o.dataDir ?? (o.kind === 'hollow' ? '' : mkdtempSync(join(tmpdir(), 'tinykube-bench-')));
   const listen = ['--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1'];
-  const script = o.kind === 'controlplane' ? [SELF, ...listen] : o.kind === 'hollow' ? [HOLLOW_AGENT] : [CLI, o.kind, ...listen];
+  const script = o.kind === 'controlplane' ? [SELF, ...listen] : o.kind === 'floor' ? [FLOOR_SERVER, ...listen] : o.kind === 'hollow' ? [CLI, 'agent'] : [CLI, o.kind, ...listen];
   const t0 = performance.now();
   const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...script, ...(o.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

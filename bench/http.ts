@@ -52,14 +52,14 @@ export function rawClient(server: Target, maxSockets: number) {
     req.end();
   });
 
-  /** `count` POSTs to `path` from `workers` concurrent workers; throws on the first non-201. */
-  const createMany = async (path: string, count: number, workers: number, body: (i: number) => string, from = 0): Promise<void> => {
+  /** `count` POSTs to `path` (or `pathOf(i)`) from `workers` concurrent workers; throws on the first non-201. */
+  const createMany = async (path: string, count: number, workers: number, body: (i: number) => string, from = 0, pathOf?: (i: number) => string): Promise<void> => {
     let next = from;
     const end = from + count;
     await Promise.all(Array.from({ length: Math.min(workers, count) }, async () => {
       while (next < end) {
         const i = next++;
-        const r = await call('POST', path, body(i));
+        const r = await call('POST', pathOf ? pathOf(i) : path, body(i));
         if (r.status !== 201) throw new Error(`create ${i} failed: ${r.status} ${r.body}`);
       }
     }));

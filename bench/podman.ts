@@ -4,7 +4,7 @@
 // the run everything podman made is removed: pods, containers, storage, the network and bridge,
 // mounts under the sandbox, netavark iptables chains (when there were none before), new cgroups.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { has } from './procs.js';
 
@@ -12,11 +12,18 @@ export interface PodmanNet { name: string; subnet: string; gateway: string; brid
 
 const ms = (t0: number): number => performance.now() - t0;
 const LIBPOD_CGROUP = 'libpod_parent';
+const CNI_STATE = '/var/lib/cni';
 
+/** Runs one line of `iptables -S` output (shell-quoted, e.g. comments with spaces) as a command. */
+function iptablesLine(table: string, op: '-D', rule: string): void {
+  spawnSync('sh', ['-c', `iptables -t ${table} ${op} ${rule.slice(3)}`], { stdio: 'ignore' });
+}
+
+/** The chains netavark (NETAVARK…) or podman's CNI plugins (CNI-…: firewall, portmap) make. */
 function iptablesChains(): string[] {
   if (!has('iptables')) return [];
   return ['filter', 'nat'].flatMap((t) => spawnSync('iptables', ['-t', t, '-S'], { encoding: 'utf8' }).stdout.split('\n')
-    .filter((l) => l.startsWith('-N NETAVARK')).map((l) => `${t} ${l.split(' ')[1]}`));
+    .filter((l) => l.startsWith('-N NETAVARK') || l.startsWith('-N CNI-')).map((l) => `${t} ${l.split(' ')[1]}`));
 }
 
 function cgroupChildren(): string[] {
@@ -37,6 +44,8 @@ export class Podman {
   private readonly base: string[];
   private readonly chainsBefore = new Set(iptablesChains());
   private readonly cgroupsBefore = new Set(cgroupChildren());
+  /** podman's CNI backend keeps IPAM state and results under /var/lib/cni. */
+  private readonly cniStateExisted = existsSync(CNI_STATE);
 
   constructor(private readonly work: string, private readonly net: PodmanNet) {
     mkdirSync(join(work, 'tmp'), { recursive: true });
@@ -61,18 +70,27 @@ export class Podman {
   }
 
   exec(...args: string[]): string {
-    return execFileSync('podman', [...this.base, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    return execFileSync('podman', [...this.base, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000 });
   }
 
   /** Loads the image and creates the network. */
   setup(imageTarball: string): void {
     this.exec('load', '-q', '-i', imageTarball);
     this.exec('network', 'create', '--internal', '--disable-dns', '--subnet', this.net.subnet, '--gateway', this.net.gateway, this.net.name);
-    // podman 4.3 has no --interface-name: name the bridge in the network's config file.
-    const file = join(this.work, 'networks', `${this.net.name}.json`);
-    const config = JSON.parse(readFileSync(file, 'utf8')) as { network_interface?: string };
-    config.network_interface = this.net.bridge;
-    writeFileSync(file, JSON.stringify(config, null, 2));
+    // podman 4.3 has no --interface-name: name the bridge in the network's config file, a CNI
+    // conflist (Debian's podman, without netavark) or netavark's JSON.
+    const dir = join(this.work, 'networks');
+    const conflist = join(dir, `${this.net.name}.conflist`);
+    if (existsSync(conflist)) {
+      const config = JSON.parse(readFileSync(conflist, 'utf8')) as { plugins: { type: string; bridge?: string }[] };
+      for (const p of config.plugins) if (p.type === 'bridge') p.bridge = this.net.bridge;
+      writeFileSync(conflist, JSON.stringify(config, null, 2));
+    } else {
+      const file = join(dir, `${this.net.name}.json`);
+      const config = JSON.parse(readFileSync(file, 'utf8')) as { network_interface?: string };
+      config.network_interface = this.net.bridge;
+      writeFileSync(file, JSON.stringify(config, null, 2));
+    }
   }
 
   /** ms of `podman run -d` (no network), and of `podman rm -f -t 1`. */
@@ -97,7 +115,7 @@ export class Podman {
 
   /** Removes everything podman made for this sandbox. */
   cleanup(): void {
-    const quiet = (...args: string[]) => spawnSync('podman', [...this.base, ...args], { env: this.env, stdio: 'ignore' });
+    const quiet = (...args: string[]) => spawnSync('podman', [...this.base, ...args], { env: this.env, stdio: 'ignore', timeout: 120_000 });
     quiet('pod', 'rm', '-a', '-f', '-t', '0');
     quiet('rm', '-a', '-f', '-t', '0');
     quiet('network', 'rm', '-f', this.net.name);
@@ -105,6 +123,14 @@ export class Podman {
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(`${this.work}/`));
     for (const m of mounts.sort().reverse()) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
     spawnSync('ip', ['link', 'del', this.net.bridge], { stdio: 'ignore' });
+    // host-local IPAM state and cached results of podman's CNI network.
+    if (!this.cniStateExisted) rmSync(CNI_STATE, { recursive: true, force: true });
+    else {
+      rmSync(join(CNI_STATE, 'networks', this.net.name), { recursive: true, force: true });
+      for (const f of existsSync(join(CNI_STATE, 'results')) ? readdirSync(join(CNI_STATE, 'results')) : []) {
+        if (f.startsWith(`${this.net.name}-`)) rmSync(join(CNI_STATE, 'results', f), { force: true });
+      }
+    }
     // netavark leaves its top-level chains (and jumps to them) behind; remove them when they are ours.
     const ours = iptablesChains().filter((c) => !this.chainsBefore.has(c));
     for (const c of ours) {
@@ -112,7 +138,7 @@ export class Podman {
       const rules = spawnSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' }).stdout.split('\n');
       for (const r of rules) {
         const f = r.split(' ');
-        if (f[0] === '-A' && f[1] !== chain && f.includes('-j') && f[f.indexOf('-j') + 1] === chain) spawnSync('iptables', ['-t', table, '-D', ...f.slice(1)], { stdio: 'ignore' });
+        if (f[0] === '-A' && f[1] !== chain && f.includes('-j') && f[f.indexOf('-j') + 1] === chain) iptablesLine(table, '-D', r);
       }
     }
     for (const c of ours) { const [t, ch] = c.split(' '); spawnSync('iptables', ['-t', t, '-F', ch], { stdio: 'ignore' }); }

@@ -1,166 +1,229 @@
-// Pod startup benchmark, side by side in one run on the same image (Debian's busybox):
-//  - tinykube: POST a one-container pod to `tinykube up` → the watch shows it Running and ready
-//    (scheduler, agent, netns + CNI, infra process, overlay rootfs, conmon, runc);
-//  - runc alone: `runc run -d` of a prepared bundle on the image's layer (no network, no conmon),
-//    the floor any runc-based runtime stands on;
-//  - podman (when installed): `podman run -d --network none --runtime runc`, a daemonless engine.
-// Each sample runs alone (sequentially), so the numbers are latencies, not throughput.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Pod startup (`pods`) and burst (`burst`) benchmarks. Three ways to run the same pod (Debian's
+// busybox imported as an image, a shell that exits on TERM, 1 or 2 app containers), in one run:
+//  - tinykube: POST the pod(s) to `tinykube up` → the watch shows every container Running and
+//    ready; DELETE → the watch shows them gone. The whole path: API, scheduler, binding, agent,
+//    netns + CNI bridge, infra (catatonit under conmon), overlay rootfs, conmon + runc per
+//    container, status back through the API.
+//  - raw: bench/rawpod.sh, the same steps as a plain script with no API, scheduler or agent
+//    (RUNTIME-RECIPE §6: ip netns, CNI loopback + bridge, catatonit infra, overlay, conmon + runc).
+//  - podman 4.3 `kube play` / `kube down` of the same pod manifest (runc, cgroupfs, nofile within
+//    our hard limit, its own CNI network), in a private storage removed afterwards.
+// Each runs on a pod network of its own: 10.42.252.0/24 (bridge tkbench0), 10.42.253.0/24
+// (tkbench1), 10.42.254.0/24 (tkbench2).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { nodeLayout } from '../src/cli/node.js';
-import { ImageStore } from '../src/agent/runtime/images/index.js';
-import { nofileHardLimit } from '../src/agent/runtime/oci-spec.js';
-import { CLI, startServer } from '../test/e2e/harness.js';
+import type { RestClient } from '../src/client/rest.js';
+import { realPodsUnavailable } from '../test/e2e/cluster.js';
 import { importTestImage, TEST_IMAGE, testImageTarball } from '../test/e2e/podimage.js';
+import { resetNode, startProcess, type BenchProcess } from './controlplane.js';
+import { Podman, podObject, podsYaml } from './podman.js';
+import { RawPods } from './rawpod.js';
 import { summary, type Row } from './stats.js';
 
-export interface PodBenchOptions { pods: number }
-export const TINY: PodBenchOptions = { pods: 3 };
-export const FULL: PodBenchOptions = { pods: 100 };
+export interface PodBenchOptions { samples: number; podmanSamples: number; containers: number[] }
+export const TINY: PodBenchOptions = { samples: 2, podmanSamples: 1, containers: [1, 2] };
+export const FULL: PodBenchOptions = { samples: 40, podmanSamples: 8, containers: [1, 2] };
 
-/** A network of its own, so the benchmark never meets a cluster running on the same machine. */
-const NET = ['--cluster-cidr', '10.42.0.0/16', '--pod-cidr', '10.42.252.0/24', '--bridge', 'tkbench0', '--node-name', 'bench-node'];
+export interface BurstBenchOptions { sizes: number[]; reps: number; podmanReps: number }
+export const BURST_TINY: BurstBenchOptions = { sizes: [3], reps: 1, podmanReps: 1 };
+export const BURST_FULL: BurstBenchOptions = { sizes: [10, 50], reps: 5, podmanReps: 2 };
+
+export const TK_NET = ['--cluster-cidr', '10.42.0.0/16', '--pod-cidr', '10.42.252.0/24', '--bridge', 'tkbench0', '--node-name', 'bench-node'];
+const RAW_NET = { subnet: '10.42.253.0/24', gateway: '10.42.253.1', bridge: 'tkbench1', clusterCidr: '10.42.0.0/16' };
+const PODMAN_NET = { name: 'tkbench-podman', subnet: '10.42.254.0/24', gateway: '10.42.254.1', bridge: 'tkbench2' };
 /** Exits at once on TERM, so deleting the benchmark's pods does not wait out a grace period. */
-const WORKLOAD = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
+export const WORKLOAD = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
 
-const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const ms = (t0: number): number => performance.now() - t0;
-const fmt = (s: { p50: number; p99: number }): string => `p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms`;
+const fmt = (s: { p50: number; p90: number; p99: number; n: number }): string => `p50 ${s.p50.toFixed(0)}, p90 ${s.p90.toFixed(0)}, p99 ${s.p99.toFixed(0)} ms (n=${s.n})`;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+type Stats = ReturnType<typeof summary>;
 
-export function podBenchUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root';
-  const missing = ['runc', 'conmon', 'catatonit'].filter((t) => !has(t));
-  return missing.length ? `missing ${missing.join(', ')}` : undefined;
+/** One row comparing `m` with a reference `r` on p50, with a goal "p50 ≤ goal × reference". */
+function compare(name: string, m: Stats, refName: string, r: Stats | undefined, goal?: number, extra = ''): Row {
+  if (!r) return { name, goal: goal ? `p50 <= ${goal}x ${refName}${extra}` : '-', measured: fmt(m), reference: `${refName}: not available`, ratio: '-' };
+  return {
+    name, goal: goal ? `p50 <= ${goal}x ${refName}${extra}` : '-', measured: fmt(m), reference: `${refName} ${fmt(r)}`,
+    ratio: ratio(m.p50, r.p50), ...(goal ? { met: m.p50 <= goal * r.p50 } : {}),
+  };
 }
 
-async function tinykubePods(dataDir: string, n: number): Promise<{ start: number[]; remove: number[] }> {
-  const server = await startServer(dataDir, { command: 'up', args: NET });
-  const client = server.client();
-  const waiters = new Map<string, { want: 'running' | 'gone'; resolve: () => void }>();
-  const ready = (pod: Pod) => pod.status?.phase === 'Running' && !!pod.status.containerStatuses?.every((c) => c.ready);
-  const abort = new AbortController();
-  const list = await client.get<{ metadata: { resourceVersion: string } }>('/api/v1/namespaces/default/pods');
-  const watching = client.watch<Pod>(`/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, (e) => {
-    const w = waiters.get(e.object.metadata!.name!);
-    if (w && (w.want === 'gone' ? e.type === 'DELETED' : ready(e.object))) w.resolve();
-  }, abort.signal).catch(() => {});
-  const until = (name: string, want: 'running' | 'gone') => new Promise<void>((resolve) => waiters.set(name, { want, resolve }));
-  const start: number[] = [];
-  const remove: number[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const name = `bench-${i}`;
-      const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: TEST_IMAGE, imagePullPolicy: 'Never', command: WORKLOAD }] } };
-      const running = until(name, 'running');
-      let t0 = performance.now();
-      await client.post('/api/v1/namespaces/default/pods', body);
-      await running;
-      start.push(ms(t0));
-      const gone = until(name, 'gone');
-      t0 = performance.now();
-      await client.delete(`/api/v1/namespaces/default/pods/${name}`);
-      await gone;
-      remove.push(ms(t0));
+/** `tinykube up` with the test image, RawPods and (when installed) podman, each on its own network. */
+class PodEnv {
+  readonly work = mkdtempSync(join(tmpdir(), 'tinykube-bench-pods-'));
+  readonly dataDir = join(this.work, 'data');
+  up?: BenchProcess;
+  client?: RestClient;
+  raw?: RawPods;
+  podman?: Podman;
+  podmanMissing?: string;
+  private podmanDir?: string;
+  private readonly abort = new AbortController();
+  private watching?: Promise<void>;
+  private readonly waiters = new Map<string, { want: 'running' | 'gone'; resolve: () => void }>();
+  private yamlCount = 0;
+
+  async start(): Promise<void> {
+    importTestImage(this.dataDir);
+    this.up = await startProcess({ kind: 'up', dataDir: this.dataDir, args: TK_NET, timeoutMs: 60_000 });
+    this.client = this.up.client();
+    for (let i = 0; ; i++) {
+      const node = await this.client.get<{ status?: { conditions?: { type: string; status: string }[] } }>('/api/v1/nodes/bench-node').catch(() => undefined);
+      if (node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) break;
+      if (i > 300) throw new Error('bench-node did not become Ready');
+      await new Promise((r) => setTimeout(r, 100));
     }
-  } finally {
-    abort.abort();
-    await watching;
-    await server.stop();
+    const ready = (pod: Pod) => pod.status?.phase === 'Running' && !!pod.status.containerStatuses?.length && pod.status.containerStatuses.every((c) => c.ready);
+    const list = await this.client.get<{ metadata: { resourceVersion: string } }>('/api/v1/namespaces/default/pods');
+    this.watching = this.client.watch<Pod>(`/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, (e) => {
+      const name = e.object.metadata?.name ?? '';
+      const w = this.waiters.get(name);
+      if (w && (w.want === 'gone' ? e.type === 'DELETED' : e.type !== 'DELETED' && ready(e.object))) {
+        this.waiters.delete(name);
+        w.resolve();
+      }
+    }, this.abort.signal).catch(() => {});
+    // The raw path after `up`, which has installed the unreachable route for 10.42.0.0/16 already.
+    this.raw = new RawPods(this.dataDir, RAW_NET, WORKLOAD);
+    this.podmanMissing = Podman.unavailable();
+    if (!this.podmanMissing) {
+      // Short: podman refuses a --runroot longer than 50 characters.
+      this.podmanDir = mkdtempSync('/tmp/tkbpm-');
+      this.podman = new Podman(this.podmanDir, PODMAN_NET);
+      this.podman.setup(testImageTarball(this.work));
+    }
   }
-  return { start, remove };
-}
 
-/** `runc run -d` of a bundle whose read-only rootfs is the image's (single) layer in the node's store. */
-function rawRunc(dataDir: string, work: string, n: number): { start: number[]; remove: number[] } {
-  const image = new ImageStore(nodeLayout(dataDir).imagesDir).get(TEST_IMAGE);
-  if (!image) throw new Error(`${TEST_IMAGE} is not in the store`);
-  const bundle = join(work, 'bundle');
-  const root = join(work, 'runc-root');
-  mkdirSync(bundle, { recursive: true });
-  execFileSync('runc', ['spec', '--bundle', bundle]);
-  const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-  spec.root = { path: image.layers[image.layers.length - 1], readonly: true };
-  spec.process.terminal = false;
-  spec.process.args = WORKLOAD;
-  writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
-  const runc = (...args: string[]) => execFileSync('runc', ['--root', root, ...args], { stdio: 'ignore' });
-  const start: number[] = [];
-  const remove: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = `tinykube-bench-${process.pid}-${i}`;
+  private until(name: string, want: 'running' | 'gone'): Promise<void> {
+    return new Promise((resolve) => this.waiters.set(name, { want, resolve }));
+  }
+
+  /** Creates `names` at once (each with `containers` containers) until all run, then deletes them at once until all are gone. */
+  async tinykube(names: string[], containers: number): Promise<{ up: number; down: number }> {
+    const c = this.client!;
+    const running = names.map((n) => this.until(n, 'running'));
     let t0 = performance.now();
-    runc('run', '-d', '--bundle', bundle, id);
-    start.push(ms(t0));
+    await Promise.all(names.map((n) => c.post('/api/v1/namespaces/default/pods', podObject(n, TEST_IMAGE, containers, WORKLOAD))));
+    await withTimeout(Promise.all(running), 120_000, `tinykube pods ${names[0]}… Running`);
+    const up = ms(t0);
+    const gone = names.map((n) => this.until(n, 'gone'));
     t0 = performance.now();
-    runc('delete', '-f', id);
-    remove.push(ms(t0));
+    await Promise.all(names.map((n) => c.delete(`/api/v1/namespaces/default/pods/${n}`)));
+    await withTimeout(Promise.all(gone), 120_000, `tinykube pods ${names[0]}… gone`);
+    return { up, down: ms(t0) };
   }
-  return { start, remove };
+
+  /** `podman kube play` then `kube down` of `names` pods in one manifest. */
+  podmanPlay(names: string[], containers: number): { up: number; down: number } {
+    const file = join(this.work, `pods-${this.yamlCount++}.yaml`);
+    writeFileSync(file, podsYaml(names, TEST_IMAGE, containers, WORKLOAD));
+    const r = this.podman!.playDown(file);
+    return { up: r.start, down: r.remove };
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.race([this.watching, new Promise((r) => setTimeout(r, 5000))]);
+    this.raw?.cleanup();
+    try { this.podman?.cleanup(); } catch { /* best effort, below too */ }
+    if (this.up) await Promise.race([this.up.stop(), new Promise((r) => setTimeout(r, 30_000)).then(() => this.up!.stop(true))]);
+    resetNode(this.dataDir, TK_NET);
+    for (const d of [this.work, this.podmanDir]) if (d) rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
 }
 
-/** `podman run -d` with its own storage under `work`, so it neither sees nor leaves anything else. */
-function podman(work: string, tarball: string, n: number): { start: number[]; remove: number[] } {
-  const base = ['--root', join(work, 'podman-root'), '--runroot', join(work, 'podman-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
-  const run = (...args: string[]) => execFileSync('podman', [...base, ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  run('load', '-q', '-i', tarball);
-  // podman asks for rlimits above our hard limits (NOFILE 1048576), which runc cannot set without CAP_SYS_RESOURCE.
-  const limits = readFileSync('/proc/self/limits', 'utf8');
-  const nofile = nofileHardLimit(limits);
-  // podman runs with NPROC lowered to 32768 itself, so the container may not ask for more.
-  const nproc = Math.min(32768, Number(/^Max processes\s+\S+\s+(\d+)/m.exec(limits)?.[1] ?? 32768));
-  const ulimits = ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`];
-  const start: number[] = [];
-  const remove: number[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      let t0 = performance.now();
-      const id = run('run', '-d', '--network', 'none', ...ulimits, TEST_IMAGE, ...WORKLOAD).trim();
-      start.push(ms(t0));
-      t0 = performance.now();
-      run('rm', '-f', '-t', '1', id);
-      remove.push(ms(t0));
-    }
-  } finally {
-    spawnSync('podman', [...base, 'system', 'reset', '-f'], { stdio: 'ignore' });
-  }
-  return { start, remove };
+function withTimeout<T>(p: Promise<T>, msLimit: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out`)), msLimit); })]).finally(() => clearTimeout(timer));
+}
+
+function unavailable(what: string): { rows: Row[]; raw: Record<string, unknown> } | undefined {
+  const why = realPodsUnavailable();
+  if (!why) return undefined;
+  console.log(`# ${what} benchmark skipped: ${why}`);
+  return { rows: [{ name: `${what}: skipped`, goal: '-', measured: `skipped: ${why}`, reference: '-', ratio: '-' }], raw: { skipped: why } };
 }
 
 export async function podBench(o: PodBenchOptions): Promise<{ rows: Row[]; raw: Record<string, unknown> }> {
-  const unavailable = podBenchUnavailable();
-  if (unavailable) {
-    console.log(`# pods benchmark skipped: ${unavailable}`);
-    return { rows: [], raw: { skipped: unavailable } };
-  }
-  const work = mkdtempSync(join(tmpdir(), 'tinykube-bench-pods-'));
-  const dataDir = join(work, 'data');
+  const skip = unavailable('pods');
+  if (skip) return skip;
+  const env = new PodEnv();
   try {
-    importTestImage(dataDir);
-    const tk = await tinykubePods(dataDir, o.pods);
-    const rc = rawRunc(dataDir, work, o.pods);
-    const pm = has('podman') ? podman(work, testImageTarball(work), o.pods) : undefined;
-    if (!pm) console.log('# podman is not installed (apt-get install podman): its rows are left out');
-    const s = { tinykube: summary(tk.start), runc: summary(rc.start), podman: pm && summary(pm.start) };
-    const d = { tinykube: summary(tk.remove), runc: summary(rc.remove), podman: pm && summary(pm.remove) };
-    const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
-    const rows: Row[] = [
-      {
-        name: 'pod create → Running (1 container)', goal: 'p50 ≤ 100 ms, p99 ≤ 250 ms', measured: fmt(s.tinykube),
-        reference: `runc run -d ${fmt(s.runc)}`, ratio: ratio(s.tinykube.p50, s.runc.p50), met: s.tinykube.p50 <= 100 && s.tinykube.p99 <= 250,
-      },
-      { name: 'pod delete → gone (TERM handled)', goal: '-', measured: fmt(d.tinykube), reference: `runc delete -f ${fmt(d.runc)}`, ratio: ratio(d.tinykube.p50, d.runc.p50) },
-    ];
-    if (s.podman && d.podman) {
-      rows.push({ name: 'pod create → Running vs podman', goal: '-', measured: fmt(s.tinykube), reference: `podman run -d ${fmt(s.podman)}`, ratio: ratio(s.tinykube.p50, s.podman.p50) });
-      rows.push({ name: 'pod delete vs podman', goal: '-', measured: fmt(d.tinykube), reference: `podman rm -f ${fmt(d.podman)}`, ratio: ratio(d.tinykube.p50, d.podman.p50) });
+    await env.start();
+    const rows: Row[] = [];
+    const raw: Record<string, unknown> = { options: o, podman: env.podmanMissing ?? 'podman 4.3 kube play' };
+    for (const c of o.containers) {
+      // One warm-up of each, then the samples, interleaved per kind so drift hits all alike.
+      await env.tinykube([`warm-${c}`], c);
+      env.raw!.sequential(1, c);
+      const tk = { up: [] as number[], down: [] as number[] };
+      for (let i = 0; i < o.samples; i++) {
+        const r = await env.tinykube([`p${c}-${i}`], c);
+        tk.up.push(r.up);
+        tk.down.push(r.down);
+      }
+      const rw = env.raw!.sequential(o.samples, c);
+      const pm = { up: [] as number[], down: [] as number[] };
+      if (env.podman) {
+        env.podmanPlay(['pm-warm'], c);
+        for (let i = 0; i < o.podmanSamples; i++) {
+          const r = env.podmanPlay([`pm-${c}-${i}`], c);
+          pm.up.push(r.up);
+          pm.down.push(r.down);
+        }
+      }
+      const s = { tinykube: summary(tk.up), raw: summary(rw.up), podman: env.podman ? summary(pm.up) : undefined };
+      const d = { tinykube: summary(tk.down), raw: summary(rw.down), podman: env.podman ? summary(pm.down) : undefined };
+      const what = `${c} container${c > 1 ? 's' : ''}`;
+      rows.push(compare(`pods: create → Running, ${what}`, s.tinykube, 'raw script', s.raw, 1.3, ' (~100 ms)'));
+      rows.push(compare(`pods: create → Running, ${what}`, s.tinykube, 'podman kube play', s.podman, 0.35));
+      rows.push(compare(`pods: delete → gone, ${what}`, d.tinykube, 'raw script', d.raw));
+      rows.push(compare(`pods: delete → gone, ${what}`, d.tinykube, 'podman kube down', d.podman));
+      raw[`containers${c}`] = { start: s, remove: d, samples: { tinykube: tk, raw: rw, podman: pm } };
     }
-    return { rows, raw: { start: s, remove: d, samples: { tk, rc, pm } } };
+    return { rows, raw };
   } finally {
-    spawnSync(process.execPath, [CLI, 'reset', '--data-dir', dataDir, ...NET], { stdio: 'ignore' });
-    // podman's storage can stay busy for a moment after its reset.
-    rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    await env.stop();
+  }
+}
+
+export async function burstBench(o: BurstBenchOptions): Promise<{ rows: Row[]; raw: Record<string, unknown> }> {
+  const skip = unavailable('burst');
+  if (skip) return skip;
+  const env = new PodEnv();
+  try {
+    await env.start();
+    const rows: Row[] = [];
+    const raw: Record<string, unknown> = { options: o, podman: env.podmanMissing ?? 'podman 4.3 kube play' };
+    await env.tinykube(['warm'], 1);
+    for (const n of o.sizes) {
+      const tk = { up: [] as number[], down: [] as number[] };
+      for (let r = 0; r < o.reps; r++) {
+        const t = await env.tinykube(Array.from({ length: n }, (_, i) => `b${n}-${r}-${i}`), 1);
+        tk.up.push(t.up);
+        tk.down.push(t.down);
+      }
+      const rw = env.raw!.parallel(n, 1, o.reps);
+      const pm = { up: [] as number[], down: [] as number[] };
+      if (env.podman) {
+        for (let r = 0; r < o.podmanReps; r++) {
+          const t = env.podmanPlay(Array.from({ length: n }, (_, i) => `pm${n}-${r}-${i}`), 1);
+          pm.up.push(t.up);
+          pm.down.push(t.down);
+        }
+      }
+      const s = { tinykube: summary(tk.up), raw: summary(rw.up), podman: env.podman ? summary(pm.up) : undefined };
+      const d = { tinykube: summary(tk.down), raw: summary(rw.down), podman: env.podman ? summary(pm.down) : undefined };
+      rows.push(compare(`burst: ${n} pods at once → all Running`, s.tinykube, 'raw script in parallel', s.raw, 1.4));
+      rows.push(compare(`burst: ${n} pods at once → all Running`, s.tinykube, 'podman kube play', s.podman, 0.25));
+      rows.push(compare(`burst: ${n} pods deleted at once → all gone`, d.tinykube, 'raw script in parallel', d.raw, 1.4));
+      rows.push(compare(`burst: ${n} pods deleted at once → all gone`, d.tinykube, 'podman kube down', d.podman, 0.25));
+      raw[`pods${n}`] = { start: s, remove: d, samples: { tinykube: tk, raw: rw, podman: pm } };
+    }
+    return { rows, raw };
+  } finally {
+    await env.stop();
   }
 }

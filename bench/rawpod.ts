@@ -72,8 +72,9 @@ export class RawPods {
   }
 
   private run(args: string[]): string[][] {
-    const r = spawnSync('bash', [SCRIPT, join(this.state, 'conf'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (r.status !== 0) throw new Error(`rawpod.sh ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    // A stuck step (say, a container that never dies) fails the run instead of hanging it.
+    const r = spawnSync('bash', [SCRIPT, join(this.state, 'conf'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000, killSignal: 'SIGKILL' });
+    if (r.status !== 0) throw new Error(`rawpod.sh ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
     return r.stdout.split('\n').filter(Boolean).map((l) => l.split(' '));
   }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything tinykube and its tests need on a fresh Debian 12 machine (Node.js 20 present):
-# the container runtime pieces from Debian (runc, conmon, CNI plugins, catatonit), busybox-static
-# and docker-registry for the image fixtures, kubectl from Debian only when none is installed, and
-# the npm dependencies (better-sqlite3 builds from source).
+# the container runtime pieces from Debian (runc, conmon, CNI plugins, catatonit), busybox-static,
+# docker-registry and skopeo for the image fixtures, podman as the benchmarks' reference, kubectl
+# from Debian only when none is installed, and the npm dependencies (better-sqlite3 builds from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PACKAGES=(runc conmon containernetworking-plugins catatonit busybox-static docker-registry iproute2 iptables mount util-linux attr bsdutils coreutils procps)
+PACKAGES=(runc conmon podman skopeo containernetworking-plugins catatonit busybox-static docker-registry iproute2 iptables mount util-linux attr bsdutils coreutils procps)
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

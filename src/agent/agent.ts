@@ -10,6 +10,10 @@ import { NodeHeartbeat } from './node.js';
 import { nodeFacts } from './nodeinfo.js';
 import { PodWorker, type WorkerDeps } from './podworker.js';
 import { StreamingServer } from './streaming/server.js';
+import { LogRotator, type LogRotationOptions } from './logrotation.js';
+import { NodeRoutes } from './noderoutes.js';
+import { ServiceProxy } from './proxy/proxier.js';
+import { ClusterDns } from './dns/server.js';
 import type { Runtime, Sandbox } from './runtime/index.js';
 import type { ImageStore } from './runtime/images/index.js';
 
@@ -23,9 +27,18 @@ export interface AgentOptions {
   podsDir: string;
   logDir: string;
   labels?: Record<string, string>;
-  /** Nameservers written into pods' resolv.conf (none by default: no cluster DNS yet). */
-  dns?: { servers: string[]; searches: string[] };
+  /**
+   * Nameservers written into pods' resolv.conf (none by default); with clusterDomain, ClusterFirst
+   * pods get `<ns>.svc.<domain> svc.<domain> <domain>` as their search list (see dns/server.ts).
+   */
+  dns?: { servers: string[]; searches: string[]; clusterDomain?: string };
+  /** The node's cluster DNS server, on the pod bridge's gateway (port 53); none without it. */
+  clusterDns?: { address: string; domain?: string; forward?: string };
   runtimeVersion?: string;
+  /** Size-based rotation of container logs (kubelet defaults when absent). */
+  logRotation?: LogRotationOptions;
+  /** The service proxy (iptables kube-proxy) for this node: none without it. */
+  serviceProxy?: { clusterCidr: string; serviceCidr: string; bridge: string };
   /** The streaming server (logs, exec, port-forward) the API server proxies to; none without it. */
   streaming?: { tls: { ca: string; cert: string; key: string }; host: string; port: number };
 }
@@ -35,6 +48,19 @@ export class Agent {
   private readonly exitWaiters = new Map<string, (() => void)[]>();
   private heartbeat?: NodeHeartbeat;
   private streaming?: StreamingServer;
+  private logRotator?: LogRotator;
+  private routes?: NodeRoutes;
+  private proxy?: ServiceProxy;
+  private clusterDns?: ClusterDns;
+
+  get nodeName(): string {
+    return this.opts.nodeName;
+  }
+
+  /** The streaming server, for an API server in the same process to call directly. */
+  get streams(): StreamingServer | undefined {
+    return this.streaming;
+  }
   private informer?: Informer<KubeObject>;
   private readonly deps: WorkerDeps;
 
@@ -49,13 +75,26 @@ export class Agent {
   async start(): Promise<void> {
     const { runtime, client, nodeName } = this.opts;
     await runtime.init();
+    this.logRotator = new LogRotator(runtime, this.opts.logRotation);
+    this.logRotator.start();
     if (this.opts.streaming) {
       this.streaming = new StreamingServer({
-        ...this.opts.streaming, runtime, findPod: (ns, name) => this.findPod(ns, name), exited: (id) => this.exited(id),
+        ...this.opts.streaming, runtime, findPod: (ns, name) => this.findPod(ns, name), exited: (id) => this.exited(id), logDir: this.opts.logDir,
       });
       await this.streaming.start();
     }
     const labels = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch, ...(this.opts.labels ?? {}) };
+    this.routes = new NodeRoutes(client, nodeName, (routes) => runtime.syncNodeRoutes(routes));
+    await this.routes.start();
+    if (this.opts.serviceProxy) {
+      const { clusterCidr, serviceCidr, bridge } = this.opts.serviceProxy;
+      this.proxy = new ServiceProxy({ client, suffix: bridge, clusterCidr, serviceCidr, bridge });
+      await this.proxy.start();
+    }
+    if (this.opts.clusterDns) {
+      this.clusterDns = new ClusterDns({ client, ...this.opts.clusterDns });
+      await this.clusterDns.start();
+    }
     this.heartbeat = new NodeHeartbeat(client, {
       name: nodeName, labels, podCidr: this.opts.podCidr, facts: nodeFacts(nodeName, this.opts.runtimeVersion ?? 'runc', this.opts.hostIP), streamingPort: this.streaming?.port,
     });
@@ -117,6 +156,10 @@ export class Agent {
   stop(): void {
     this.informer?.stop();
     this.heartbeat?.stop();
+    this.logRotator?.stop();
+    this.routes?.stop();
+    this.proxy?.stop();
+    this.clusterDns?.stop();
     void this.streaming?.stop();
     for (const w of this.workers.values()) w.stop();
   }

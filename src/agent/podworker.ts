@@ -15,6 +15,11 @@ import { ContainerConfigError, containerSpec } from './containerspec.js';
 import { podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
 import { Prober, runProbe, type ProbeKind, type RunView } from './probes.js';
 import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
+import { podDns } from './dns/server.js';
+import { envFromSources, fetchSources, needsPodIP, PodSources, referencedSources } from './podsources.js';
+
+/** How often a pod using ConfigMaps, Secrets or the downward API is synced again (the kubelet: about a minute). */
+const RESYNC_MS = 10_000;
 
 export interface WorkerDeps {
   runtime: Runtime;
@@ -25,7 +30,8 @@ export interface WorkerDeps {
   /** Per-pod state (volumes) lives in podsDir/<uid>. */
   podsDir: string;
   logDir: string;
-  dns: { servers: string[]; searches: string[] };
+  /** The node's DNS settings; with clusterDomain, ClusterFirst pods get the cluster search list (see podDns). */
+  dns: { servers: string[]; searches: string[]; clusterDomain?: string };
 }
 
 type Waiting = { reason: string; message?: string };
@@ -38,6 +44,11 @@ const FORCED_GRACE_S = 2;
 
 export class PodWorker {
   private sandbox?: Sandbox;
+  /** The ConfigMaps and Secrets the current pass read. */
+  private sources?: PodSources;
+  private resyncTimer?: NodeJS.Timeout;
+  /** While the new sandbox's network comes up: containers are created meanwhile and started after it. */
+  private network?: Promise<void>;
   private volumes = new Map<string, PreparedVolume>();
   private readonly waiting = new Map<string, Waiting>();
   private readonly backoff = new Backoff();
@@ -124,8 +135,23 @@ export class PodWorker {
     this.timer.unref();
   }
 
+  /** Passes again in RESYNC_MS (one pending at a time), for pods whose volumes or env come from other objects. */
+  private scheduleResync(): void {
+    if (this.resyncTimer) return;
+    this.resyncTimer = setTimeout(() => { this.resyncTimer = undefined; this.kick(); }, RESYNC_MS);
+    this.resyncTimer.unref();
+  }
+
+  /** The pod as the downward API sees it on this node: the sandbox's IP and the node's. */
+  private podView(): Pod {
+    const ip = this.sandbox?.ip || this.pod.status?.podIP;
+    const hostIP = this.deps.hostIP;
+    return { ...this.pod, status: { ...this.pod.status, ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}), hostIP, hostIPs: [{ ip: hostIP }] } };
+  }
+
   stop(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.resyncTimer);
     this.prober.stop();
   }
 
@@ -160,21 +186,35 @@ export class PodWorker {
       return;
     }
     if (!this.sandbox) {
-      this.sandbox = await this.deps.runtime.runSandbox(this.sandboxSpec());
+      const { sandbox, ready } = await this.deps.runtime.startSandbox(this.sandboxSpec());
+      this.sandbox = sandbox;
+      const network = ready.then((sb) => { this.sandbox = sb; }, (e) => { if (this.sandbox?.id === sandbox.id) this.sandbox = undefined; throw e; })
+        .finally(() => { if (this.network === network) this.network = undefined; });
+      network.catch(() => {}); // awaited by the container starts; a pass that ends early must not leave it unhandled
+      this.network = network;
     }
+    // ConfigMaps and Secrets are read again on every pass (and every RESYNC_MS), so updates reach volumes.
+    const projected = referencedSources(this.pod).length > 0 || (spec.volumes ?? []).some((v) => v.downwardAPI || v.projected);
+    this.sources = projected ? await fetchSources(this.deps.client, this.pod) : undefined;
+    if (projected) this.scheduleResync();
     try {
-      this.volumes = await prepareVolumes(this.podDir(), spec.volumes ?? []);
+      this.volumes = await prepareVolumes(this.podDir(), spec.volumes ?? [], { pod: this.podView(), sources: this.sources ?? new PodSources(this.pod.metadata!.namespace!, new Map()) });
     } catch (e) {
       if (!(e instanceof VolumeError)) throw e;
-      for (const c of spec.containers) this.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
+      // A missing ConfigMap/Secret: ContainerCreating until it exists, as the kubelet (which retries).
+      for (const c of spec.containers) this.waiting.set(c.name, e.retry ? { reason: 'ContainerCreating' } : { reason: 'CreateContainerConfigError', message: e.message });
       this.deps.recorder.record(asObject(this.pod), 'Warning', 'FailedMount', e.message);
       await this.report(await this.observe());
+      if (e.retry) this.schedule(RESYNC_MS);
       return;
     }
     let obs = await this.observe();
     if (await this.runInitContainers(obs)) {
-      for (const c of spec.containers) await this.ensureContainer(c, obs.containers.get(c.name)!, false);
+      // Created side by side (conmon + runc create is the slow part), started one by one in spec order.
+      const starts = await Promise.all(spec.containers.map((c) => this.ensureContainer(c, obs.containers.get(c.name)!, false)));
+      for (const start of starts) await start?.();
     }
+    await this.network;
     obs = await this.observe();
     if (isTerminal(await this.report(obs))) await this.teardown();
   }
@@ -186,14 +226,17 @@ export class PodWorker {
       const latest = o.latest;
       if (latest?.state === 'exited' && latest.exitCode === 0) continue;
       if (latest?.state === 'exited' && this.pod.spec!.restartPolicy === 'Never') return false;
-      await this.ensureContainer(c, o, true);
+      await (await this.ensureContainer(c, o, true))?.();
       return false;
     }
     return true;
   }
 
-  /** Starts a container that never ran, or restarts one that exited when the policy says so (after backoff). */
-  private async ensureContainer(c: Container, o: ContainerObservation, init: boolean): Promise<void> {
+  /**
+   * Creates a container that never ran, or a new run of one that exited when the policy says so
+   * (after backoff); returns what starts it, or undefined when nothing is to start.
+   */
+  private async ensureContainer(c: Container, o: ContainerObservation, init: boolean): Promise<(() => Promise<void>) | undefined> {
     const latest = o.latest;
     if (latest && latest.state !== 'exited') return;
     if (latest) {
@@ -212,19 +255,26 @@ export class PodWorker {
       const ran = Date.parse(latest.finishedAt ?? '') - Date.parse(latest.startedAt ?? '');
       this.backoff.next(key, Date.now(), Number.isFinite(ran) ? ran : 0);
     }
-    await this.startContainer(c, latest ? latest.attempt + 1 : 0, o);
+    return this.createContainer(c, latest ? latest.attempt + 1 : 0, o);
   }
 
-  private async startContainer(c: Container, attempt: number, o: ContainerObservation): Promise<void> {
+  /** Creates the run; returns what starts it (once the pod's network is up), or undefined if it could not be created. */
+  private async createContainer(c: Container, attempt: number, o: ContainerObservation): Promise<(() => Promise<void>) | undefined> {
     const field = `spec.${this.pod.spec!.initContainers?.includes(c) ? 'initContainers' : 'containers'}{${c.name}}`;
     const image = await this.ensureImage(c, field);
     if (!image) return;
     const { runtime, recorder } = this.deps;
     const p = this.pod.metadata!;
     let id: string;
+    // status.podIP in the environment needs the network up first.
+    if (needsPodIP(c)) await this.network;
     try {
-      const spec = containerSpec(c, { pod: this.pod, image, attempt, volumes: this.volumes, logPath: join(this.deps.logDir, `${p.namespace}_${p.name}_${p.uid}`, c.name, `${attempt}.log`) });
+      const spec = containerSpec(c, { pod: this.podView(), sources: this.sources, image, attempt, volumes: this.volumes, logPath: join(this.deps.logDir, `${p.namespace}_${p.name}_${p.uid}`, c.name, `${attempt}.log`) });
       id = await runtime.createContainer(this.sandbox!, spec);
+      // envFrom keys that are not valid variable names were left out: say so, as the kubelet does.
+      for (const s of this.sources ? envFromSources(c, this.sources).skipped : []) {
+        recorder.record(asObject(this.pod), 'Warning', 'InvalidEnvironmentVariableNames', `Keys [${s.keys.join(', ')}] from the EnvFrom ${s.ref} were skipped since they are considered invalid environment variable names.`);
+      }
     } catch (e) {
       const reason = e instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       this.waiting.set(c.name, { reason, message: (e as Error).message });
@@ -233,15 +283,22 @@ export class PodWorker {
       return;
     }
     recorder.record(asObject(this.pod), 'Normal', 'Created', `Created container ${c.name}`, field);
+    return () => this.startContainer(c.name, id, field, attempt, o);
+  }
+
+  private async startContainer(name: string, id: string, field: string, attempt: number, o: ContainerObservation): Promise<void> {
+    const { runtime, recorder } = this.deps;
+    // No container runs before the pod's network is up (a failure there fails the whole pass).
+    await this.network;
     try {
       await runtime.startContainer(id);
     } catch (e) {
-      this.waiting.set(c.name, { reason: 'RunContainerError', message: (e as Error).message });
+      this.waiting.set(name, { reason: 'RunContainerError', message: (e as Error).message });
       recorder.record(asObject(this.pod), 'Warning', 'Failed', `Error: ${(e as Error).message}`, field);
       return;
     }
-    this.waiting.delete(c.name);
-    recorder.record(asObject(this.pod), 'Normal', 'Started', `Started container ${c.name}`, field);
+    this.waiting.delete(name);
+    recorder.record(asObject(this.pod), 'Normal', 'Started', `Started container ${name}`, field);
     // Keep the run before this one (it is lastState); older runs go.
     if (o.previous && o.previous.attempt < attempt - 1) await runtime.removeContainer(o.previous.id).catch(() => {});
   }
@@ -341,14 +398,14 @@ export class PodWorker {
     const hostPorts = spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({
       containerPort: p.containerPort, hostPort: p.hostPort!, protocol: (p.protocol ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP',
     })));
-    const dnsConfig = spec.dnsPolicy === 'None' ? spec.dnsConfig : undefined;
+    const dns = podDns(spec, pod.metadata!.namespace!, this.deps.dns);
     return {
       uid: pod.metadata!.uid!, name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
       hostname: (spec.hostname ?? pod.metadata!.name!).slice(0, 63),
       shareProcessNamespace: !!spec.shareProcessNamespace,
       hostPorts,
-      dnsServers: [...(dnsConfig?.nameservers ?? this.deps.dns.servers)],
-      dnsSearches: [...(dnsConfig?.searches ?? this.deps.dns.searches)],
+      dnsServers: dns.servers,
+      dnsSearches: dns.searches,
       hostAliases: (spec.hostAliases ?? []).filter((a) => a.ip).map((a) => ({ ip: a.ip!, hostnames: [...(a.hostnames ?? [])] })),
     };
   }

@@ -49,7 +49,7 @@ export const methodNotAllowed = (message = 'the server does not allow this metho
 export const gone = (message: string): ApiError => new ApiError(410, 'Expired', message);
 export const tooLarge = (message = 'the request is too large'): ApiError => new ApiError(413, 'RequestEntityTooLarge', message);
 export const unsupportedMediaType = (type: string, note = ''): ApiError =>
-  new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json (got ${JSON.stringify(type)})${note}`);
+  new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json (got ${JSON.stringify(type)})${note}`);
 export const notAcceptable = (message: string): ApiError => new ApiError(406, 'NotAcceptable', message);
 export const unauthorized = (): ApiError => new ApiError(401, 'Unauthorized', 'Unauthorized');
 export const forbidden = (message: string): ApiError => new ApiError(403, 'Forbidden', message);

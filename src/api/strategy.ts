@@ -66,6 +66,32 @@ export interface Strategy {
   /** The `scale` subresource (autoscaling/v1 Scale), for kinds with spec.replicas. */
   scale?: ScaleAccessor;
   table: TableConvertor;
+  /** A review resource (SelfSubjectAccessReview, …): a create is answered with this object and never stored. */
+  review?(obj: KubeObject, user: { name: string; groups: string[] }): KubeObject;
+  /**
+   * Allocations shared by every object of the resource (a Service's cluster IP and node ports), as
+   * upstream's BeginCreate / BeginUpdate hooks: one Allocator per registry, made from the server's
+   * configuration.
+   */
+  allocator?(config: AllocationConfig): Allocator;
+}
+
+/** Server-wide ranges that allocators hand out from. */
+export interface AllocationConfig {
+  /** The Service cluster IP range (`--service-cidr`), e.g. 10.43.0.0/16. */
+  serviceCidr: string;
+  /** Node ports, inclusive (`--service-node-port-range`), e.g. [30000, 32767]. */
+  nodePortRange: [number, number];
+}
+
+/**
+ * Runs after validation, before the write: fills in and reserves what `obj` gets from shared
+ * ranges, looking at `stored` (the registry's current objects) for what is taken. Throws an
+ * ApiError (Invalid) when a request cannot be met. Returns a function that gives the reservation
+ * back if the write then fails.
+ */
+export interface Allocator {
+  allocate(obj: KubeObject, old: KubeObject | undefined, stored: () => KubeObject[], dryRun: boolean): (() => void) | void;
 }
 
 /** How the scale subresource reads and writes an object's replica count. */

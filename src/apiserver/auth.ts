@@ -1,5 +1,6 @@
 // Authentication: a client certificate signed by the cluster CA, or a bearer token from the
-// server's token list. Anything else is anonymous, and anonymous requests get 401.
+// server's token list, or the local unix socket (this process's own components). Anything else is
+// anonymous, and anonymous requests get 401.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
@@ -11,8 +12,13 @@ export interface User {
   groups: string[];
 }
 
+/** Who a component of this process is on the local socket (upstream's loopback client). */
+export const LOOPBACK_USER: User = { name: 'system:apiserver', groups: ['system:masters'] };
+
 export class Authenticator {
   private readonly tokens = new Map<string, User>();
+  /** Connections of the local unix socket (see ApiServer.listenLocal). */
+  private readonly loopback = new WeakSet<object>();
   /** A connection's certificate never changes: read it once per socket (getPeerCertificate is costly). */
   private readonly certUsers = new WeakMap<TLSSocket, User | null>();
 
@@ -31,7 +37,13 @@ export class Authenticator {
     return undefined;
   }
 
+  /** Requests on this connection come from this process. */
+  trustLoopback(socket: object): void {
+    this.loopback.add(socket);
+  }
+
   authenticate(req: IncomingMessage): User {
+    if (this.loopback.has(req.socket)) return LOOPBACK_USER;
     const socket = req.socket as TLSSocket;
     let certUser = this.certUsers.get(socket);
     if (certUser === undefined) {

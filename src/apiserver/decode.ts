@@ -1,9 +1,11 @@
 // Request-body decoding with upstream's field validation (Strict / Warn / Ignore): unknown or
-// mistyped fields are reported the way kube-apiserver's strict decoder reports them.
+// mistyped fields are reported the way kube-apiserver's strict decoder reports them. JSON, YAML
+// and Kubernetes protobuf bodies all decode to the same JSON object.
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest, unsupportedMediaType } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resource.js';
 import { checkObject } from '../api/schema/index.js';
+import { PROTOBUF_MEDIA_TYPE, ProtobufError, protobufDecoder } from './protobuf/decode.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -15,10 +17,33 @@ export function parseFieldValidation(v: string | null): FieldValidation {
 
 const mediaType = (contentType: string | undefined): string => (contentType ?? '').split(';')[0].trim().toLowerCase();
 
-/** Parses a JSON or YAML body into a value; anything unparsable is a 400. */
-export function parseBody(body: Buffer, contentType: string | undefined, allowed = ['application/json', 'application/yaml', '']): unknown {
+/** The media types an object body (create, update, subresources, delete options) may have. */
+export const OBJECT_BODY_TYPES = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE, ''];
+
+/** The kind an endpoint takes: what a protobuf envelope without type information is decoded as. */
+export interface ExpectedKind {
+  apiVersion: string;
+  kind: string;
+}
+
+/**
+ * Parses a JSON, YAML or Kubernetes protobuf body into a value; anything undecodable is a 400.
+ * `expected` names the endpoint's kind, for protobuf envelopes that leave apiVersion or kind out
+ * and for the error message (upstream's "<kind> in version ... cannot be handled as a <kind>").
+ */
+export function parseBody(body: Buffer, contentType: string | undefined, allowed = OBJECT_BODY_TYPES, expected?: ExpectedKind): unknown {
   const type = mediaType(contentType);
   if (!allowed.includes(type)) throw unsupportedMediaType(type);
+  if (type === PROTOBUF_MEDIA_TYPE) {
+    try {
+      return protobufDecoder.decodeBody(body, expected);
+    } catch (e) {
+      if (!(e instanceof ProtobufError)) throw e;
+      if (!expected) throw badRequest(`error decoding request body: ${e.message}`);
+      const version = expected.apiVersion.slice(expected.apiVersion.indexOf('/') + 1);
+      throw badRequest(`${expected.kind} in version ${JSON.stringify(version)} cannot be handled as a ${expected.kind}: ${e.message}`);
+    }
+  }
   const text = body.toString('utf8');
   if (!text.trim()) throw badRequest('the body of the request was empty');
   try {

@@ -23,8 +23,10 @@ const isJsonish = (t: string): boolean => t === 'application/json' || t === '*/*
 export type ObjectView = 'Object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
 
 /**
- * The first acceptable view in the client's order. Protobuf is not served: a client that also
- * accepts JSON gets JSON, as kube-apiserver would fall through its list.
+ * The first acceptable view in the client's order. Protobuf responses are not served (protobuf
+ * request bodies are read, see ./protobuf/): a client that also accepts JSON
+ * (`application/vnd.kubernetes.protobuf,application/json`, or `, *\/*`) gets JSON, as
+ * kube-apiserver falls through its list; one that accepts only protobuf gets undefined (a 406).
  */
 export function chooseView(accept: MediaType[]): ObjectView | undefined {
   for (const m of accept) {
@@ -48,4 +50,10 @@ export function aggregatedDiscoveryVersion(accept: MediaType[]): string | undefi
   return undefined;
 }
 
-export const wantsYaml = (accept: MediaType[]): boolean => accept[0]?.type === 'application/yaml';
+/** Whether the first media type this server can serve is YAML (protobuf ahead of it is skipped). */
+export const wantsYaml = (accept: MediaType[]): boolean =>
+  accept.find((m) => isJsonish(m.type) || m.type === 'application/yaml')?.type === 'application/yaml';
+
+/** Whether the client accepts nothing this server writes (e.g. only application/vnd.kubernetes.protobuf). */
+export const acceptsNothingServed = (accept: MediaType[]): boolean =>
+  !accept.some((m) => isJsonish(m.type) || m.type === 'application/yaml');

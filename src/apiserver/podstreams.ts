@@ -16,7 +16,13 @@ export const POD_STREAM_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portfo
 /** The client credential the API server presents to node agents, and the CA their certificates chain to. */
 export interface NodeClientTls { ca: string; cert: string; key: string }
 
-interface Target { host: string; port: number; path: string }
+interface Target { nodeName: string; host: string; port: number; path: string }
+
+/** A node's streaming server in this process (paths as on its HTTPS port; requests already authorized). */
+export interface NodeStreams {
+  serveRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void;
+}
 
 const LOG_PARAMS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
@@ -68,7 +74,19 @@ function forwardedHeaders(req: IncomingMessage, host: string): string {
 }
 
 export class PodStreams {
+  /** Nodes whose agent runs in this process (`tinykube up`): called directly, without the TLS hop. */
+  private readonly local = new Map<string, NodeStreams>();
+
   constructor(private readonly pods: Registry, private readonly nodes: Registry, private readonly tls: NodeClientTls) {}
+
+  /** Streams for pods on `nodeName` go straight to `streams` from now on. */
+  attachLocalNode(nodeName: string, streams: NodeStreams): void {
+    this.local.set(nodeName, streams);
+  }
+
+  detachLocalNode(nodeName: string): void {
+    this.local.delete(nodeName);
+  }
 
   /** Plain requests: a pod's log; exec/attach/portforward need an upgrade. */
   async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
@@ -81,6 +99,8 @@ export class PodStreams {
       res.end();
       return;
     }
+    const local = this.local.get(target.nodeName);
+    if (local) return local.serveRequest(req, res, target.path);
     await new Promise<void>((resolve) => {
       const upstream = httpsRequest({ ...this.tlsOptions(target), method: 'GET', path: target.path }, (up) => {
         res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private' });
@@ -111,6 +131,8 @@ export class PodStreams {
       return;
     }
     const t = target;
+    const local = this.local.get(t.nodeName);
+    if (local) return local.serveUpgrade(req, socket, head, t.path);
     const upstream: TLSSocket = tlsConnect({ ...this.tlsOptions(t) }, () => {
       upstream.setNoDelay(true);
       upstream.write(`${req.method} ${t.path} HTTP/1.1\r\n${forwardedHeaders(req, `${t.host}:${t.port}`)}\r\n`);
@@ -167,6 +189,6 @@ export class PodStreams {
       q.set('container', container!);
       path = `/${sub}/${p(ns)}/${p(name)}/${p(container!)}?${q}`;
     }
-    return { host, port, path };
+    return { nodeName, host, port, path };
   }
 }

@@ -11,7 +11,7 @@ import {
 import { parseFieldSelector, type FieldSelector } from '../api/fieldselector.js';
 import { parseSelector, type Selector } from '../api/labels.js';
 import { validateObjectMeta } from '../api/validation.js';
-import type { KubeObject, Strategy } from '../api/strategy.js';
+import type { AllocationConfig, Allocator, KubeObject, Strategy } from '../api/strategy.js';
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue, type Store } from '../storage/store.js';
 import { TooOldError, WatchCache, decode, type Cached, type CacheEvent, type WatchEventType } from '../storage/watchcache.js';
 import { apiVersionOf } from '../api/resource.js';
@@ -117,19 +117,28 @@ function parseRv(rv: string, field = 'resourceVersion'): number {
   return Number(rv);
 }
 
+/** The ranges allocators use when the server is given none (upstream's defaults, k3s's service CIDR). */
+export const DEFAULT_ALLOCATION_CONFIG: AllocationConfig = { serviceCidr: '10.43.0.0/16', nodePortRange: [30000, 32767] };
+
 export class Registry {
   readonly cache: WatchCache;
   private readonly prefix: string;
+  private readonly allocator?: Allocator;
 
   constructor(
     private readonly store: Store,
     readonly strategy: Strategy,
     private readonly namespaceGate: NamespaceGate,
+    allocation: AllocationConfig = DEFAULT_ALLOCATION_CONFIG,
   ) {
     const r = strategy.resource;
     this.prefix = `/registry/${r.group ? `${r.plural}.${r.group}` : r.plural}/`;
     this.cache = new WatchCache(store, this.prefix);
+    this.allocator = strategy.allocator?.(allocation);
   }
+
+  /** Every stored object of this resource, for the allocator. */
+  private readonly stored = (): KubeObject[] => this.cache.list(this.prefix).map((c) => c.obj as KubeObject);
 
   get resource() {
     return this.strategy.resource;
@@ -315,21 +324,27 @@ export class Registry {
     ];
     if (errors.length) throw this.invalid(obj, errors);
     if (this.resource.namespaced) this.namespaceGate(meta.namespace!, this.resource, meta.name!);
-    for (let attempt = 0; ; attempt++) {
-      const key = this.key(meta.namespace, meta.name!);
-      if (opts.dryRun) {
-        if (this.cache.get(key)) throw alreadyExists(this.resource, meta.name!);
-        return { key, rev: this.cache.revision, obj, json: JSON.stringify(obj) };
+    const release = this.allocator?.allocate(obj, undefined, this.stored, !!opts.dryRun);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const key = this.key(meta.namespace, meta.name!);
+        if (opts.dryRun) {
+          if (this.cache.get(key)) throw alreadyExists(this.resource, meta.name!);
+          return { key, rev: this.cache.revision, obj, json: JSON.stringify(obj) };
+        }
+        try {
+          const kv = await this.store.create(key, JSON.stringify(obj));
+          return this.cached(kv);
+        } catch (e) {
+          if (!(e instanceof KeyExistsError)) throw internalError(e);
+          // A generated name that collides gets a new suffix, as upstream retries.
+          if (!generated || attempt >= MAX_GENERATE_ATTEMPTS) throw alreadyExists(this.resource, meta.name!);
+          meta.name = generatedName(meta.generateName!);
+        }
       }
-      try {
-        const kv = await this.store.create(key, JSON.stringify(obj));
-        return this.cached(kv);
-      } catch (e) {
-        if (!(e instanceof KeyExistsError)) throw internalError(e);
-        // A generated name that collides gets a new suffix, as upstream retries.
-        if (!generated || attempt >= MAX_GENERATE_ATTEMPTS) throw alreadyExists(this.resource, meta.name!);
-        meta.name = generatedName(meta.generateName!);
-      }
+    } catch (e) {
+      release?.();
+      throw e;
     }
   }
 
@@ -413,6 +428,18 @@ export class Registry {
     }
     errors = [...validateObjectMeta(meta, { namespaced: this.resource.namespaced, nameValidator: this.strategy.nameRule }, 'metadata'), ...errors];
     if (errors.length) throw this.invalid(next, errors);
+    const release = opts.subresource ? undefined : this.allocator?.allocate(next, old, this.stored, !!opts.dryRun);
+    try {
+      return await this.writeUpdate(current, next, opts);
+    } catch (e) {
+      release?.();
+      throw e;
+    }
+  }
+
+  private async writeUpdate(current: Cached, next: KubeObject, opts: WriteOptions): Promise<Cached> {
+    const old = current.obj as KubeObject;
+    const meta = next.metadata;
     const { resourceVersion: _rv, ...oldMeta } = old.metadata;
     // A no-op update writes nothing and keeps the resourceVersion, as upstream does.
     if (isDeepStrictEqual({ ...old, metadata: oldMeta }, JSON.parse(JSON.stringify(next)))) return current;

@@ -72,7 +72,10 @@ function partialMetadata(c: Cached) {
 }
 
 export class RestHandler {
-  constructor(private readonly registryFor: (info: ResourceRequest) => Registry | undefined) {}
+  constructor(
+    private readonly registryFor: (info: ResourceRequest) => Registry | undefined,
+    private readonly userOf: (req: IncomingMessage) => { name: string; groups: string[] },
+  ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
     const registry = this.registryFor(info);
@@ -216,13 +219,21 @@ export class RestHandler {
   // ---------- writes ----------
 
   private async readObject(ctx: Ctx, kind: string): Promise<{ obj: KubeObject; warnings: string[] }> {
-    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type']);
+    const r = ctx.registry.resource;
+    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type'], undefined, { apiVersion: apiVersionOf(r), kind });
     const warnings = validateFields(body, ctx.registry.resource, kind, parseFieldValidation(ctx.query.get('fieldValidation')));
     return { obj: body as KubeObject, warnings };
   }
 
   private async create(ctx: Ctx): Promise<void> {
     const { obj, warnings } = await this.readObject(ctx, ctx.registry.resource.kind);
+    const { review, validate } = ctx.registry.strategy;
+    if (review) {
+      const r = ctx.registry.resource;
+      const errors = validate(obj);
+      if (errors.length) throw invalidObject(r.kind, r.group, obj.metadata?.name ?? '', errors);
+      return sendJson(ctx.res, 201, review({ ...obj, apiVersion: apiVersionOf(r), kind: r.kind, metadata: obj.metadata ?? {} }, this.userOf(ctx.req)));
+    }
     const c = await ctx.registry.create(ctx.info.namespace, obj, { dryRun: ctx.dryRun });
     this.sendObject(ctx, 201, c, warnings);
   }
@@ -292,7 +303,7 @@ export class RestHandler {
       case 'GET':
         return send(200, this.scaleOf(ctx, registry.get(info.namespace, info.name!)));
       case 'PUT': {
-        const body = parseBody(await readBody(req), req.headers['content-type']);
+        const body = parseBody(await readBody(req), req.headers['content-type'], undefined, { apiVersion: 'autoscaling/v1', kind: 'Scale' });
         warnings = validateFields(body, scaleInfo, 'Scale', mode);
         next = () => body;
         break;
@@ -341,7 +352,7 @@ export class RestHandler {
 
   private async bind(ctx: Ctx): Promise<void> {
     const { info, registry } = ctx;
-    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type']) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
+    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type'], undefined, { apiVersion: 'v1', kind: 'Binding' }) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
     const target = body?.target;
     if (!target?.name) throw badRequest('a binding needs target.name');
     if (target.kind && target.kind !== 'Node') throw badRequest(`a binding target must be a Node, not ${JSON.stringify(target.kind)}`);
@@ -362,7 +373,7 @@ export class RestHandler {
   private async deleteOptions(ctx: Ctx): Promise<DeleteOptions> {
     const raw = await readBody(ctx.req);
     const opts: { -readonly [K in keyof DeleteOptions]: DeleteOptions[K] } = raw.length && raw.toString().trim()
-      ? (parseBody(raw, ctx.req.headers['content-type'] || 'application/json') as DeleteOptions) ?? {}
+      ? (parseBody(raw, ctx.req.headers['content-type'] || 'application/json', undefined, { apiVersion: apiVersionOf(ctx.registry.resource), kind: 'DeleteOptions' }) as DeleteOptions) ?? {}
       : {};
     if (typeof opts !== 'object' || Array.isArray(opts)) throw badRequest('the body of a delete must be a DeleteOptions object');
     const q = ctx.query;

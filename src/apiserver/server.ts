@@ -1,22 +1,25 @@
 // The API server: HTTPS, authentication, routing to discovery / OpenAPI / health / the REST
 // handler, and the registries (one per resource) over one Store.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, forbidden, notFound } from '../api/errors.js';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { chmod, rm } from 'node:fs/promises';
+import { ApiError, forbidden, notAcceptable, notFound } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resource.js';
-import type { KubeObject, Strategy } from '../api/strategy.js';
+import type { AllocationConfig, KubeObject, Strategy } from '../api/strategy.js';
+import { firstServiceIP, parseServiceCidr } from '../api/resources/serviceallocator.js';
 import { builtinStrategies } from '../api/resources/index.js';
 import type { Store } from '../storage/store.js';
 import { Authenticator } from './auth.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { sendError, sendJson } from './http.js';
-import { aggregatedDiscoveryVersion, parseAccept } from './negotiation.js';
+import { acceptsNothingServed, aggregatedDiscoveryVersion, parseAccept } from './negotiation.js';
 import { OpenApiRoutes } from './openapi-routes.js';
-import { Registry, type NamespaceGate } from './registry.js';
+import { DEFAULT_ALLOCATION_CONFIG, Registry, type NamespaceGate } from './registry.js';
 import { parseRequestPath, type ResourceRequest } from './requestinfo.js';
 import { RestHandler } from './rest.js';
 import { issueClientCert, type ClusterPki } from './pki.js';
-import { isPodStream, PodStreams, rawError } from './podstreams.js';
+import { CACERTS_PATH, CREDENTIALS_PATH, NodeJoin } from './nodejoin.js';
+import { isPodStream, PodStreams, rawError, type NodeStreams } from './podstreams.js';
 import type { Duplex } from 'node:stream';
 
 export const SERVER_VERSION = {
@@ -32,6 +35,15 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   strategies?: Strategy[];
+  /** Lets node agents join with this token (`/cacerts`, node credentials); pod CIDRs come from clusterCidr. */
+  nodeJoin?: { token: string; clusterCidr: string };
+  /** Service cluster IP range and node port range (default 10.43.0.0/16, 30000-32767). */
+  allocation?: AllocationConfig;
+  /**
+   * The address pods reach this API server at: the `kubernetes` Service in `default` (the first
+   * address of the service range, port 443) points there, as upstream's --advertise-address.
+   */
+  advertiseAddress?: string;
 }
 
 export class ApiServer {
@@ -41,17 +53,20 @@ export class ApiServer {
   private readonly rest: RestHandler;
   private readonly openapi: OpenApiRoutes;
   private server?: Server;
+  private localServer?: HttpServer;
   private podStreams?: PodStreams;
+  private nodeJoin?: NodeJoin;
   private ready = false;
+  private kubernetesService?: NodeJS.Timeout;
 
   constructor(private readonly opts: ApiServerOptions) {
     const strategies = opts.strategies ?? builtinStrategies;
     for (const s of strategies) {
       const r = s.resource;
-      this.registries.set(`${r.group}/${r.version}/${r.plural}`, new Registry(opts.store, s, this.namespaceGate));
+      this.registries.set(`${r.group}/${r.version}/${r.plural}`, new Registry(opts.store, s, this.namespaceGate, opts.allocation ?? DEFAULT_ALLOCATION_CONFIG));
     }
     this.resources = strategies.map((s) => s.resource);
-    this.rest = new RestHandler((info) => this.registryFor(info));
+    this.rest = new RestHandler((info) => this.registryFor(info), (req) => this.auth.authenticate(req));
     this.openapi = new OpenApiRoutes(this.resources);
   }
 
@@ -78,12 +93,19 @@ export class ApiServer {
     }
   };
 
+  /** Pod streams for `nodeName` are served by `streams` in this process instead of over the network. */
+  attachLocalNode(nodeName: string, streams: NodeStreams): void {
+    this.podStreams!.attachLocalNode(nodeName, streams);
+  }
+
   async start(): Promise<void> {
     await Promise.all([...this.registries.values()].map((r) => r.start()));
     await this.bootstrapNamespaces();
     const { pki } = this.opts;
     // The credential this server shows node agents when it proxies logs, exec and port-forward.
     const nodeClient = await issueClientCert(pki.ca, 'kube-apiserver-kubelet-client', 'system:masters');
+    const join = this.opts.nodeJoin;
+    if (join) this.nodeJoin = new NodeJoin(join.token, pki.ca, this.registry('', 'v1', 'nodes'), join.clusterCidr);
     this.podStreams = new PodStreams(this.registry('', 'v1', 'pods'), this.registry('', 'v1', 'nodes'), { ca: pki.ca.cert, ...nodeClient });
     this.server = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       this.dispatch(req, res).catch((e) => sendError(res, e));
@@ -96,7 +118,78 @@ export class ApiServer {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => resolve());
     });
+    const advertise = this.opts.advertiseAddress;
+    if (advertise && this.registries.has('/v1/services')) {
+      await this.bootstrapKubernetesService(advertise);
+      // Put back if deleted (`kubectl delete svc --all`), as upstream's controller does every 10 s.
+      this.kubernetesService = setInterval(() => { this.bootstrapKubernetesService(advertise).catch(() => {}); }, 10_000);
+      this.kubernetesService.unref();
+    }
     this.ready = true;
+  }
+
+  /**
+   * The `kubernetes` Service (cluster IP: the first address of the service range, port 443 named
+   * https) and its Endpoints and EndpointSlice pointing at this server, as upstream's
+   * kubernetesservice controller and endpoint reconciler keep them. The Service has no selector, so
+   * the endpoints controllers leave these alone.
+   */
+  private async bootstrapKubernetesService(address: string): Promise<void> {
+    const cidr = (this.opts.allocation ?? DEFAULT_ALLOCATION_CONFIG).serviceCidr;
+    const clusterIP = firstServiceIP(parseServiceCidr(cidr));
+    const port = this.port;
+    const labels = { component: 'apiserver', provider: 'kubernetes' };
+    const services = this.registry('', 'v1', 'services');
+    const existing = services.cache.get(services.key('default', 'kubernetes'))?.obj as (KubeObject & { spec?: { clusterIP?: string; ports?: { targetPort?: unknown }[] } }) | undefined;
+    const svcPorts = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }];
+    if (!existing) {
+      await services.create('default', {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels },
+        spec: { clusterIP, clusterIPs: [clusterIP], ports: svcPorts, sessionAffinity: 'None', type: 'ClusterIP' },
+      });
+    } else if (existing.spec?.ports?.[0]?.targetPort !== port) {
+      await services.guaranteedUpdate('default', 'kubernetes', (o) => ({ ...o, spec: { ...(o.spec as object), ports: svcPorts } }));
+    }
+    const subsets = [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+    await this.ensureObject(this.registry('', 'v1', 'endpoints'), { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets });
+    await this.ensureObject(this.registry('discovery.k8s.io', 'v1', 'endpointslices'), {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4', endpoints: [{ addresses: [address], conditions: { ready: true } }], ports: [{ name: 'https', port, protocol: 'TCP' }],
+    });
+  }
+
+  /** Creates `want`, or updates its content (all but metadata) when it differs. */
+  private async ensureObject(registry: Registry, want: KubeObject): Promise<void> {
+    const { name, namespace } = want.metadata;
+    const current = registry.cache.get(registry.key(namespace, name!))?.obj as KubeObject | undefined;
+    if (!current) { await registry.create(namespace, want); return; }
+    const { metadata: _m, ...body } = want;
+    const { metadata: _c, apiVersion: _a, kind: _k, ...have } = current;
+    const { apiVersion: _wa, kind: _wk, ...wantBody } = body;
+    if (JSON.stringify(have) === JSON.stringify(wantBody)) return;
+    await registry.guaranteedUpdate(namespace, name!, (o) => ({ ...o, ...wantBody }));
+  }
+
+  /**
+   * Plain HTTP on a unix socket for the components of this process (controllers, scheduler, the
+   * local node agent), so their requests skip TLS on the loopback hop. Only root can open the
+   * socket (mode 0600, in the data dir); its clients act as upstream's loopback client.
+   */
+  async listenLocal(path: string): Promise<void> {
+    const local = createHttpServer((req, res) => {
+      this.dispatch(req, res).catch((e) => sendError(res, e));
+    });
+    local.on('connection', (socket) => this.auth.trustLoopback(socket));
+    local.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    local.keepAliveTimeout = 65_000;
+    local.requestTimeout = 0;
+    await rm(path, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      local.once('error', reject);
+      local.listen(path, () => resolve());
+    });
+    await chmod(path, 0o600);
+    this.localServer = local;
   }
 
   get port(): number {
@@ -106,7 +199,12 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.ready = false;
+    clearInterval(this.kubernetesService);
     for (const r of this.registries.values()) r.cache.stop();
+    if (this.localServer) {
+      this.localServer.closeAllConnections();
+      await new Promise<void>((resolve) => this.localServer!.close(() => resolve()));
+    }
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -133,6 +231,8 @@ export class ApiServer {
       res.end(ok ? 'ok' : 'not ready');
       return;
     }
+    // Before authentication: a joining agent has only its token (checked there).
+    if (this.nodeJoin && (path === CACERTS_PATH || path === CREDENTIALS_PATH) && (await this.nodeJoin.handle(req, res, path))) return;
     this.auth.authenticate(req);
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
     if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, path, query);
@@ -160,6 +260,7 @@ export class ApiServer {
 
   private discovery(req: IncomingMessage, res: ServerResponse, path: string): void {
     const accept = parseAccept(req.headers.accept);
+    if (acceptsNothingServed(accept)) throw notAcceptable('only the following media types are accepted: application/json');
     const aggregated = aggregatedDiscoveryVersion(accept);
     if ((path === '/api' || path === '/apis') && aggregated) {
       const body = aggregatedDiscovery(this.resources, path === '/api', aggregated as 'v2' | 'v2beta1');

@@ -2,13 +2,17 @@
 // tinykube command line: `up` runs a whole single-node cluster, `server` the control plane alone,
 // `reset` removes everything a node made, `image` manages the node's images.
 import { rmSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImageStore } from '../agent/runtime/images/index.js';
+import { unmountUnder } from '../agent/runtime/mounts.js';
 import { Scheduler } from '../scheduler/index.js';
 import { startControlPlane } from './controlplane.js';
-import { nodeLayout, nodeRuntime, startNode } from './node.js';
+import { AGENT_USAGE, runAgent } from './agent.js';
+import { HOLLOW_USAGE, runHollowNodes } from './hollow.js';
+import { issuedStreamingTls, nodeLayout, nodeRuntime, startNode } from './node.js';
 
 const USAGE = `Usage: tinykube <command> [options]
 
@@ -20,15 +24,22 @@ Commands:
   image import FILE     Import an OCI or docker-archive tarball into the node's image store.
   image pull REF        Pull an image from a registry.
   image ls              List the images on this node.
+  agent                 Join this machine to a control plane as a node (--server URL --token TOKEN);
+                        with --hollow N, N simulated nodes for scale tests. See tinykube agent --help.
 
 Options:
   --data-dir DIR        where state, certificates, images and the kubeconfig live (default ~/.tinykube)
   --port N              API server HTTPS port (default 6443)
   --bind-address ADDR   API server address (default 0.0.0.0)
   --node-name NAME      this node's name (default: the host name)
+  --node-ip ADDR        the address other nodes reach this node at (default: first non-loopback IPv4)
   --cluster-cidr CIDR   the pod network of the whole cluster (default 10.42.0.0/16)
   --pod-cidr CIDR       this node's share of it (default 10.42.0.0/24)
   --bridge NAME         the node's pod bridge (default tk0)
+  --service-cidr CIDR   the Service cluster IP range (default 10.43.0.0/16; the whole range gets an
+                        \`unreachable\` route, so a packet for a cluster IP never leaves the machine)
+  --dns-forward ADDR    where the node's cluster DNS (port 53 on the bridge's gateway) sends names
+                        outside cluster.local (ip[:port]); without it they are REFUSED
 `;
 
 const COMMON = {
@@ -36,13 +47,16 @@ const COMMON = {
   port: { type: 'string' as const, default: '6443' },
   'bind-address': { type: 'string' as const, default: '0.0.0.0' },
   'node-name': { type: 'string' as const },
+  'node-ip': { type: 'string' as const },
   'cluster-cidr': { type: 'string' as const },
   'pod-cidr': { type: 'string' as const },
   bridge: { type: 'string' as const },
+  'service-cidr': { type: 'string' as const },
+  'dns-forward': { type: 'string' as const },
 };
 
-const networkOptions = (v: { 'cluster-cidr'?: string; 'pod-cidr'?: string; bridge?: string }) =>
-  ({ clusterCidr: v['cluster-cidr'], podCidr: v['pod-cidr'], bridge: v.bridge });
+const networkOptions = (v: { 'cluster-cidr'?: string; 'pod-cidr'?: string; bridge?: string; 'service-cidr'?: string }) =>
+  ({ clusterCidr: v['cluster-cidr'], podCidr: v['pod-cidr'], bridge: v.bridge, serviceCidr: v['service-cidr'] });
 
 function onSignal(stop: () => Promise<void>): void {
   let stopping = false;
@@ -57,15 +71,25 @@ function onSignal(stop: () => Promise<void>): void {
 
 async function run(args: string[], withNode: boolean): Promise<void> {
   const { values } = parseArgs({ args, options: COMMON });
+  const nodeIP = values['node-ip'];
+  if (nodeIP !== undefined && isIP(nodeIP) !== 4) throw new Error(`--node-ip wants an IPv4 address, not ${JSON.stringify(nodeIP)}`);
   const started = Date.now();
-  const cp = await startControlPlane({ dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port) });
+  const cp = await startControlPlane({
+    dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port), clusterCidr: values['cluster-cidr'],
+    serviceCidr: values['service-cidr'], advertiseAddress: nodeIP,
+  });
   let scheduler: Scheduler | undefined;
   let node: Awaited<ReturnType<typeof startNode>> | undefined;
   try {
     if (withNode) {
       scheduler = new Scheduler(cp.client);
       await scheduler.start();
-      node = await startNode({ dataDir: values['data-dir']!, client: cp.client, nodeName: values['node-name'], ca: cp.pki.ca, ...networkOptions(values) });
+      node = await startNode({
+        dataDir: values['data-dir']!, client: cp.client, nodeName: values['node-name'], nodeIP, streamingTls: issuedStreamingTls(cp.pki.ca),
+        dnsForward: values['dns-forward'], ...networkOptions(values),
+      });
+      // One process: the API server hands this node's streams to its agent directly (no TLS hop).
+      if (node.agent.streams) cp.server.attachLocalNode(node.agent.nodeName, node.agent.streams);
     }
   } catch (e) {
     scheduler?.stop();
@@ -74,6 +98,7 @@ async function run(args: string[], withNode: boolean): Promise<void> {
   }
   process.stdout.write(`tinykube ${withNode ? 'cluster' : 'API server'} ready at ${cp.url} in ${Date.now() - started} ms\n`);
   process.stdout.write(`kubeconfig: ${cp.kubeconfig}\nexport KUBECONFIG=${cp.kubeconfig}\n`);
+  process.stdout.write(`join a node: tinykube agent --server https://<this host>:${cp.server.port} --token-file ${join(values['data-dir']!, 'node-token')}\n`);
   onSignal(async () => {
     // Pods keep running: conmon owns their containers, and the next `up` adopts them.
     node?.agent.stop();
@@ -86,6 +111,8 @@ async function reset(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: COMMON });
   const dataDir = values['data-dir']!;
   await nodeRuntime(dataDir, networkOptions(values)).cleanupAll();
+  // Pod volumes on tmpfs (secrets, projected, memory emptyDirs) of pods whose agent is gone.
+  await unmountUnder(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
   process.stdout.write(`tinykube: removed every pod, network and mount of this node, and ${dataDir}\n`);
 }
@@ -128,6 +155,13 @@ async function main(argv: string[]): Promise<void> {
     case 'server': return run(rest, false);
     case 'reset': return reset(rest);
     case 'image': return image(rest);
+    case 'agent':
+      if (rest.some((a) => a === '--hollow' || a.startsWith('--hollow='))) {
+        if (rest.includes('--help')) return void process.stdout.write(HOLLOW_USAGE);
+        return void (await runHollowNodes(rest));
+      }
+      if (rest.includes('--help') || rest.includes('-h')) return void process.stdout.write(AGENT_USAGE);
+      return runAgent(rest, onSignal, homedir());
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE);
       return;

@@ -1,7 +1,7 @@
 // A small Kubernetes REST client over HTTPS (keep-alive), used by tinykube's own components:
 // they talk to the API server only through the API, never through storage.
 import { Agent, request } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { ApiError, type StatusReason } from '../api/errors.js';
 
 export interface ClientConfig {
@@ -10,6 +10,8 @@ export interface ClientConfig {
   cert?: string;
   key?: string;
   token?: string;
+  /** The API server's local unix socket (plain HTTP, same process): used instead of `server` when set. */
+  socketPath?: string;
 }
 
 export interface WatchEvent<T> {
@@ -18,18 +20,23 @@ export interface WatchEvent<T> {
 }
 
 export class RestClient {
-  private readonly agent: Agent;
+  private readonly agent: Agent | HttpAgent;
   /**
    * Watches hold their connection for as long as they last: they get connections of their own, so
    * that many informers in one process never use up the pool ordinary requests wait on.
    */
-  private readonly watchAgent: Agent;
+  private readonly watchAgent: Agent | HttpAgent;
   private readonly base: URL;
 
   constructor(private readonly config: ClientConfig) {
     this.base = new URL(config.server);
-    this.agent = new Agent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, maxSockets: 32 });
-    this.watchAgent = new Agent({ keepAlive: false, ca: config.ca, cert: config.cert, key: config.key });
+    if (config.socketPath) {
+      this.agent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+      this.watchAgent = new HttpAgent({ keepAlive: false });
+    } else {
+      this.agent = new Agent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, maxSockets: 32 });
+      this.watchAgent = new Agent({ keepAlive: false, ca: config.ca, cert: config.cert, key: config.key });
+    }
   }
 
   close(): void {
@@ -37,13 +44,16 @@ export class RestClient {
     this.watchAgent.destroy();
   }
 
-  private open(method: string, path: string, body?: unknown, contentType = 'application/json', agent = this.agent): Promise<IncomingMessage> {
+  private open(method: string, path: string, body?: unknown, contentType = 'application/json', agent: Agent | HttpAgent = this.agent): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const headers: Record<string, string | number> = { Accept: 'application/json' };
     if (payload) Object.assign(headers, { 'Content-Type': contentType, 'Content-Length': payload.length });
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.base.hostname, port: this.base.port, path, method, agent, headers, servername: 'localhost' }, resolve);
+      const { socketPath } = this.config;
+      const req = socketPath
+        ? httpRequest({ socketPath, path, method, agent: agent as HttpAgent, headers }, resolve)
+        : request({ host: this.base.hostname, port: this.base.port, path, method, agent: agent as Agent, headers, servername: 'localhost' }, resolve);
       req.on('error', reject);
       req.end(payload);
     });

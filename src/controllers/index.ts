@@ -9,6 +9,7 @@ import { NodeLifecycleController, nodeLifecycleOptionsFromEnv } from './nodelife
 import { JobController } from './job.js';
 import { StatefulSetController } from './statefulset.js';
 import { DaemonSetController } from './daemonset.js';
+import { EndpointsController, EndpointSliceController } from './endpoints.js';
 
 export interface Controller {
   start(): Promise<void>;
@@ -24,4 +25,6 @@ export const builtinControllers: ((client: RestClient) => Controller)[] = [
   (client) => new JobController(client),
   (client) => new StatefulSetController(client),
   (client) => new DaemonSetController(client),
+  (client) => new EndpointsController(client),
+  (client) => new EndpointSliceController(client),
 ];

@@ -129,6 +129,8 @@ interface Health { probeAt: number; renewTime?: string; heartbeat?: string }
 
 export class NodeLifecycleController {
   private readonly nodes: Informer;
+  /** What of each node triggers a pass (see the node handler). */
+  private readonly nodeSeen = new Map<string, string>();
   private readonly leases: Informer;
   private readonly pods: Informer;
   private readonly health = new Map<string, Health>();
@@ -155,7 +157,21 @@ export class NodeLifecycleController {
     };
     // Lease renewals are only looked at by the periodic pass (as upstream); node changes and pods
     // bound to a node that is not Ready (or missing) are looked at at once.
-    this.nodes = new Informer(client, '/api/v1/nodes', () => this.kick());
+    // Heartbeat-only status updates (thousands a minute with many nodes) wait for the periodic pass;
+    // a node added or deleted, or a change of its Ready status, taints, unschedulable or labels, passes now.
+    this.nodes = new Informer(client, '/api/v1/nodes', (type, obj) => {
+      const node = obj as unknown as Node;
+      const name = node.metadata?.name ?? '';
+      if (type === 'DELETED') {
+        this.nodeSeen.delete(name);
+        this.kick();
+        return;
+      }
+      const seen = JSON.stringify([readyOf(node)?.status, node.spec?.taints ?? [], !!node.spec?.unschedulable, node.metadata?.labels ?? {}]);
+      if (this.nodeSeen.get(name) === seen) return;
+      this.nodeSeen.set(name, seen);
+      this.kick();
+    });
     this.leases = new Informer(client, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', () => {});
     this.pods = new Informer(client, '/api/v1/pods', (type, obj) => {
       const nodeName = (obj as unknown as Pod).spec?.nodeName;

@@ -9,18 +9,21 @@ import { buildBusyboxImage } from './fixtures/images.js';
 
 export const TEST_IMAGE = 'docker.io/tinykube/busybox:e2e';
 
+/** The test image with `USER nobody`. */
+export const NOBODY_IMAGE = 'docker.io/tinykube/busybox:nobody';
+
 /** Writes the image as an OCI archive in `dir` (importable by name) and returns its path. */
-export function testImageTarball(dir: string): string {
+export function testImageTarball(dir: string, opts: { tag?: string; user?: string } = {}): string {
   const tarball = join(dir, 'busybox.tar');
-  buildBusyboxImage(join(dir, 'busybox-layout'), { tag: TEST_IMAGE, tarball });
+  buildBusyboxImage(join(dir, 'busybox-layout'), { tag: opts.tag ?? TEST_IMAGE, user: opts.user, tarball });
   return tarball;
 }
 
-/** Builds the image and imports it into the node store under `dataDir`. */
-export function importTestImage(dataDir: string): void {
+/** Builds the image (or a variant) and imports it into the node store under `dataDir`. */
+export function importTestImage(dataDir: string, opts: { tag?: string; user?: string } = {}): void {
   const work = mkdtempSync(join(tmpdir(), 'tinykube-image-'));
   try {
-    execFileSync(process.execPath, [CLI, 'image', 'import', testImageTarball(work), '--data-dir', dataDir], { encoding: 'utf8' });
+    execFileSync(process.execPath, [CLI, 'image', 'import', testImageTarball(work, opts), '--data-dir', dataDir], { encoding: 'utf8' });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { findKubectl } from './harness.js';
 import { ok, realPodsUnavailable, TEST_IMAGE, TestCluster, waitFor } from './cluster.js';
+import { importTestImage, NOBODY_IMAGE } from './podimage.js';
 
 const kubectlBin = findKubectl(33);
 const skip = realPodsUnavailable() || (kubectlBin ? false : 'kubectl 1.33 is not installed');
@@ -27,7 +28,10 @@ describe('real pods with tinykube up', { skip }, () => {
     p.status.containerStatuses.find((c) => c.name === name)!.containerID.replace(/^runc:\/\//, '');
   const volumeDir = (p: { metadata: { uid: string } }, volume: string) => join(dataDir, 'agent', 'pods', p.metadata.uid, 'volumes', volume);
 
-  before(() => cluster.start());
+  before(async () => {
+    importTestImage(dataDir, { tag: NOBODY_IMAGE, user: 'nobody' });
+    await cluster.start();
+  });
   after(() => cluster.stop());
 
   /** What a container printed, from the CRI log file conmon writes (`<time> <stream> <tag> <line>`). */
@@ -36,7 +40,13 @@ describe('real pods with tinykube up', { skip }, () => {
     if (!existsSync(file)) return '';
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' ')).join('\n');
   };
-  const httpGet = async (url: string): Promise<string> => (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  const httpGet = async (url: string): Promise<string> => {
+    try {
+      return await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+    } catch (e) {
+      throw new Error(`GET ${url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+    }
+  };
   const timed = async (f: () => Promise<unknown>): Promise<number> => {
     const t0 = Date.now();
     await f();
@@ -188,6 +198,39 @@ describe('real pods with tinykube up', { skip }, () => {
     assert.equal(hog.status.containerStatuses[0].state.terminated.reason, 'OOMKilled');
     assert.equal(hog.status.containerStatuses[0].state.terminated.exitCode, 137);
     assert.match(ok(await kubectl(['get', 'pod', 'hog'])), /hog\s+0\/1\s+OOMKilled\s+0/);
+  });
+
+  test('securityContext: image USER, runAsUser/Group and groups, capabilities, no privilege escalation, read-only root, sysctls; runAsNonRoot', async () => {
+    const ctr = (name: string, script: string, extra: object = {}) => ({ name, image: TEST_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', `${script}; exec sleep 3600`], ...extra });
+    await apply({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'secure' },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        securityContext: { supplementalGroups: [4000], sysctls: [{ name: 'net.ipv4.ip_local_port_range', value: '1024 65000' }] },
+        containers: [
+          { ...ctr('image-user', 'id -u; id -g'), image: NOBODY_IMAGE },
+          ctr('run-as', 'id -u; id -G', { securityContext: { runAsUser: 1000, runAsGroup: 3000 } }),
+          ctr('locked', 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; touch /x 2>/dev/null && echo rw || echo ro; cat /proc/sys/net/ipv4/ip_local_port_range; unshare -U true 2>/dev/null && echo userns || echo no-userns', {
+            securityContext: { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, seccompProfile: { type: 'RuntimeDefault' } },
+          }),
+          ctr('open', 'grep -E "^Seccomp:" /proc/self/status; unshare -U true 2>/dev/null && echo userns || echo no-userns'),
+        ],
+      },
+    });
+    const p = await running('secure');
+    assert.equal(logOf(p, 'image-user'), '65534\n65534');
+    assert.equal(logOf(p, 'run-as'), '1000\n3000 4000');
+    assert.equal(logOf(p, 'locked'), 'CapEff:\t0000000000000400\nNoNewPrivs:\t1\nSeccomp:\t2\nro\n1024\t65000\nno-userns');
+    assert.equal(logOf(p, 'open'), 'Seccomp:\t0\nuserns', 'unconfined by default, as the kubelet');
+
+    await apply({ ...shPod('nonroot', { main: 'true' }, { securityContext: { runAsNonRoot: true } }, false) });
+    const waiting = await waitFor('CreateContainerConfigError', async () => {
+      const s = (await pod('nonroot')).status?.containerStatuses?.[0]?.state?.waiting;
+      return s?.reason === 'CreateContainerConfigError' ? s : undefined;
+    });
+    const uid = (await pod('nonroot')).metadata.uid;
+    assert.equal(waiting.message, `container has runAsNonRoot and image will run as root (pod: "nonroot_default(${uid})", container: main)`);
+    ok(await kubectl(['delete', 'pod', 'secure', 'nonroot', '--grace-period=0']));
   });
 
   test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {

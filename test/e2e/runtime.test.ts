@@ -5,13 +5,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Runtime, type ContainerSpec, type ContainerState, type RuntimeOptions, type Sandbox, type SandboxSpec } from '../../src/agent/runtime/index.js';
 import { cgroupDirs } from '../../src/agent/runtime/cgroups.js';
 import { findTools } from '../../src/agent/runtime/tools.js';
+import { pinnedNamespacesOf } from '../../src/agent/runtime/layout.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 const POD_CIDR = '10.42.250.0/24';
@@ -182,7 +183,9 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
 
     const [pw, ps] = [(await stateOf(web)).pid!, (await stateOf(sidecar)).pid!];
     for (const ns of ['net', 'uts', 'ipc']) assert.equal(nsInode(pw, ns), nsInode(ps, ns), `${ns} namespace shared`);
-    for (const ns of ['net', 'uts', 'ipc']) assert.equal(nsInode(pw, ns), nsInode(podA.infraPid, ns), `${ns} namespace is the infra's`);
+    const pinned = pinnedNamespacesOf(podA.dir);
+    assert.equal(podA.infraPid, undefined, 'no infra container without a shared PID namespace');
+    for (const [ns, file] of [['net', podA.netnsPath], ['uts', pinned.uts], ['ipc', pinned.ipc]]) assert.equal(nsInode(pw, ns), `${ns}:[${statSync(file).ino}]`, `${ns} namespace is the pod's pinned one`);
     assert.notEqual(nsInode(pw, 'mnt'), nsInode(ps, 'mnt'));
     assert.notEqual(nsInode(pw, 'pid'), nsInode(ps, 'pid'), 'no shareProcessNamespace: own PID namespaces');
     assert.equal((await execIn(rt, sidecar, ['ps', '-o', 'comm'])).stdout.includes('httpd'), false);
@@ -262,7 +265,7 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
     const ps = (await execIn(rt, shell, ['ps', '-o', 'pid,comm'])).stdout;
     assert.match(ps, /^\s*1 pause$/m, ps);
     assert.match(ps, /httpd/, ps);
-    assert.equal(nsInode((await stateOf(server)).pid!, 'pid'), nsInode(podB.infraPid, 'pid'));
+    assert.equal(nsInode((await stateOf(server)).pid!, 'pid'), nsInode(podB.infraPid!, 'pid'));
     assert.match((await execIn(rt, shell, ['cat', '/etc/hosts'])).stdout, /10\.42\.250\.250\talias\.test/);
 
     const fromA = await eventually('pod-a → pod-b', async () => {

@@ -4,25 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { createServer } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { findKubectl } from './harness.js';
-import { ok, realPodsUnavailable, TestCluster, waitFor } from './cluster.js';
+import { clientNodePortForward, ok, parallelGets, realPodsUnavailable, TestCluster, TEST_IMAGE, waitFor } from './cluster.js';
 
 const versions = [27, 33].map((minor) => ({ minor, bin: findKubectl(minor) })).filter((v): v is { minor: number; bin: string } => !!v.bin);
 const skip = realPodsUnavailable() || (versions.length ? false : 'no kubectl 1.27 or 1.33 installed');
 
 /** Lines 1..20 at once, then one more every 100 ms on stdout, and a few on stderr. */
 const TALKER = 'for i in $(seq 1 20); do echo "line $i"; done; echo "to stderr" >&2; i=21; while true; do echo "line $i"; i=$((i+1)); sleep 0.1; done';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('logs, exec and port-forward', { skip }, () => {
   const cluster = new TestCluster({ podCidr: '10.42.249.0/24', bridge: 'tkstr0', nodeName: 'str-node' }, versions.at(-1)?.bin ?? 'kubectl');
@@ -99,19 +89,50 @@ describe('logs, exec and port-forward', { skip }, () => {
       assert.match(out, /done-42/);
     });
 
-    test(`kubectl 1.${minor} port-forward reaches a server on the pod's 127.0.0.1`, async () => {
-      const local = await freePort();
-      const pf = spawn(bin, ['port-forward', 'web', `${local}:8080`], { env: { ...process.env, KUBECONFIG: cluster.server.kubeconfig } });
+    test(`kubectl 1.${minor} attach -i: stdin in, stdout and stderr out; run -it --rm under a terminal`, async () => {
+      const name = `att-${minor}`;
+      await cluster.apply({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name },
+        spec: {
+          restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'c', image: TEST_IMAGE, imagePullPolicy: 'Never', stdin: true, stdinOnce: true, command: ['sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done; echo bye'] }],
+        },
+      });
+      await cluster.running(name);
+      const r = await kubectl(['attach', '-i', name], 'hello\n');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'got hello\nbye\n');
+      assert.match(r.stderr, /err hello/);
+
+      // kubectl run -it creates a pod with stdin and a tty, attaches, resizes, and deletes it after.
+      const cmd = `stty cols 111 rows 33; ${bin} run -i -t --rm --restart=Never tty-${minor} --image=${TEST_IMAGE} --image-pull-policy=Never -- sh; echo "kubectl-exit=$?"`;
+      const term = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { ...process.env, KUBECONFIG: cluster.server.kubeconfig } });
       let out = '';
-      pf.stdout.on('data', (d) => { out += d; });
-      pf.stderr.on('data', (d) => { out += d; });
+      let typed = false;
+      term.stdout.on('data', (d) => {
+        out += d;
+        if (!typed && out.includes("If you don't see a command prompt")) {
+          typed = true;
+          setTimeout(() => term.stdin.write('stty size; echo tty-$((6*7)); exit 3\n'), 300);
+        }
+      });
+      const timer = setTimeout(() => term.kill('SIGKILL'), 60_000);
+      await new Promise((resolve) => term.on('close', resolve));
+      clearTimeout(timer);
+      assert.match(out, /33 111/, out);
+      assert.match(out, /tty-42/, out);
+      assert.match(out, /kubectl-exit=3/, out);
+      await waitFor(`tty-${minor} deleted`, async () => ((await kubectl(['get', 'pod', `tty-${minor}`])).code !== 0 ? true : undefined));
+    });
+
+    test(`kubectl 1.${minor} port-forward reaches a server on the pod's 127.0.0.1`, async () => {
+      const pf = await cluster.portForward('web', 8080, bin);
+      const local = pf.port;
       try {
-        await waitFor('forwarding', async () => (out.includes(`Forwarding from 127.0.0.1:${local} -> 8080`) ? true : undefined), 20_000);
         const get = async (path = '/') => (await fetch(`http://127.0.0.1:${local}${path}`, { signal: AbortSignal.timeout(20_000) })).text();
         assert.equal(await get(), 'hello-through-forward\n');
-        assert.match(out, new RegExp(`Handling connection for ${local}`));
-        const parallel = await Promise.all(Array.from({ length: 20 }, () => get()));
-        assert.ok(parallel.every((t) => t === 'hello-through-forward\n'));
+        assert.match(pf.output(), new RegExp(`Handling connection for ${local}`));
+        assert.deepEqual(await parallelGets(local, 20), new Set(['hello-through-forward\n']));
         for (let i = 0; i < 200; i++) assert.equal(await get(), 'hello-through-forward\n');
         const t0 = performance.now();
         const big = await (await fetch(`http://127.0.0.1:${local}/big`)).arrayBuffer();
@@ -119,7 +140,7 @@ describe('logs, exec and port-forward', { skip }, () => {
         assert.equal(big.byteLength, 104857600);
         console.log(`# kubectl 1.${minor} port-forward: 100 MiB in ${seconds.toFixed(2)} s (${(100 / seconds).toFixed(0)} MiB/s)`);
       } finally {
-        pf.kill();
+        pf.stop();
       }
     });
   }
@@ -142,5 +163,31 @@ describe('logs, exec and port-forward', { skip }, () => {
     assert.equal(stdout, 'from-client-node\n');
     assert.equal(status.status, 'Failure');
     assert.equal(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message, '4');
+  });
+
+  test('errors: logs of a container that never started, exec into a stopped container', async () => {
+    const never = shPod('never', { main: 'true' }, { restartPolicy: 'Never' }, false);
+    never.spec.containers[0].image = 'docker.io/tinykube/not-imported:1';
+    await cluster.apply(never);
+    await waitFor('ErrImageNeverPull', async () => ((await cluster.pod('never')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull' ? true : undefined));
+    const logs = await cluster.kubectl(['logs', 'never']);
+    assert.notEqual(logs.code, 0);
+    assert.match(logs.stderr, /container "main" in pod "never" is waiting to start: ErrImageNeverPull/);
+
+    await cluster.apply(shPod('half', { main: 'exec sleep 3600', quick: 'echo bye' }, { restartPolicy: 'Never', terminationGracePeriodSeconds: 1 }, false));
+    await waitFor('quick terminated', async () => ((await cluster.pod('half')).status?.containerStatuses?.find((c: { name: string }) => c.name === 'quick')?.state?.terminated ? true : undefined));
+    const exec = await cluster.kubectl(['exec', 'half', '-c', 'quick', '--', 'true']);
+    assert.notEqual(exec.code, 0);
+    assert.match(exec.stderr, /container not found \("quick"\)/);
+    ok(await cluster.kubectl(['delete', 'pod', 'never', 'half', '--grace-period=1']));
+  });
+
+  test('@kubernetes/client-node: PortForward, 20 connections at once', async () => {
+    const fwd = await clientNodePortForward(cluster.server.kubeconfig, 'web', 8080);
+    try {
+      assert.deepEqual(await parallelGets(fwd.port, 20), new Set(['hello-through-forward\n']));
+    } finally {
+      await fwd.close();
+    }
   });
 });

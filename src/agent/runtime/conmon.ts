@@ -3,7 +3,7 @@
 // It daemonizes at once, so containers outlive the agent; the agent keeps no process state.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { constants, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -23,6 +23,7 @@ export interface ConmonLaunch {
   logPath: string;
   terminal?: boolean;
   stdin?: boolean;
+  stdinOnce?: boolean;
 }
 
 export const pidFile = (dir: string): string => join(dir, 'pid');
@@ -33,6 +34,22 @@ const stderrFile = (dir: string): string => join(dir, 'conmon.stderr');
 
 /** Waiting longer than this for `runc create` means something is wedged. */
 const SYNC_TIMEOUT_MS = 60_000;
+
+/** conmon's control messages ("<type> <height> <width>\n" on the `ctl` FIFO in its bundle dir). */
+export const CONMON_CTL = { resize: 1, reopenLog: 2 } as const;
+
+/**
+ * Sends conmon a control message. Non-blocking: with no reader (conmon exited) the open fails at
+ * once (ENXIO) instead of hanging.
+ */
+export async function writeConmonControl(containerDir: string, type: number, height = 0, width = 0): Promise<void> {
+  const fh = await open(join(containerDir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    await fh.write(`${type} ${height} ${width}\n`);
+  } finally {
+    await fh.close();
+  }
+}
 
 export function conmonArgs(l: ConmonLaunch): string[] {
   // The attach socket lives at <socketDir>/<cuuid>/attach: keep the cuuid short.
@@ -48,6 +65,8 @@ export function conmonArgs(l: ConmonLaunch): string[] {
     '--socket-dir-path', l.socketDir,
     ...(l.terminal ? ['-t'] : []),
     ...(l.stdin ? ['-i'] : []),
+    // Without stdinOnce the container's stdin outlives an attach session (as the kubelet keeps it).
+    ...(l.stdin && !l.stdinOnce ? ['--leave-stdin-open'] : []),
   ];
 }
 

@@ -31,9 +31,14 @@ export class Containers {
 
   async create(sandbox: Sandbox, spec: ContainerSpec): Promise<string> {
     const sb = await readRecord<SandboxRecord>(this.ctx.layout.sandboxDir(sandbox.id));
-    if (!sb?.ready) throw new Error(`sandbox ${sandbox.id} does not exist or is not ready`);
+    if (!sb) throw new Error(`sandbox ${sandbox.id} does not exist`);
+    const infraPid = sb.infraPid ?? sb.ready?.infraPid;
+    if (!sb.pinned && !infraPid) throw new Error(`sandbox ${sandbox.id} is not ready`);
     // /proc/<pid>/ns/* of a dead infra could be another process's after PID reuse: check it is still the pod's.
-    if (!(await inNetworkNamespace(sb.ready.infraPid, sb.netnsPath))) throw new Error(`the infra container of sandbox ${sb.id} is not running`);
+    if (infraPid && (sb.shareProcessNamespace || !sb.pinned) && !(await inNetworkNamespace(infraPid, sb.netnsPath))) {
+      throw new Error(`the infra container of sandbox ${sb.id} is not running`);
+    }
+    if (sb.pinned && !(await exists(sb.netnsPath))) throw new Error(`the network namespace of sandbox ${sb.id} is gone`);
     const id = `${sb.id}-${spec.name}-${spec.attempt}`;
     const dir = this.dir(id);
     try {
@@ -50,11 +55,11 @@ export class Containers {
       await writeRecord(dir, record);
       const rootfs = await mountOverlay(spec.lowerDirs, dir);
       const config = appSpec({
-        rootfs, container: spec, netnsPath: sb.netnsPath, infraPid: sb.ready.infraPid, sharePid: sb.shareProcessNamespace,
+        rootfs, container: spec, netnsPath: sb.netnsPath, infraPid, pinned: sb.pinned, sharePid: sb.shareProcessNamespace,
         cgroupsPath: `${sb.cgroupParent}/${id}`, pod: podFilesOf(this.ctx.layout.sandboxDir(sb.id)), host: this.ctx.host,
       });
       await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-      await createWithConmon({ ...conmonBase(this.ctx), id, bundle: dir, dir, logPath: spec.logPath, terminal: spec.tty, stdin: spec.stdin });
+      await createWithConmon({ ...conmonBase(this.ctx), id, bundle: dir, dir, logPath: spec.logPath, terminal: spec.tty, stdin: spec.stdin, stdinOnce: spec.stdinOnce });
     } catch (e) {
       await this.remove(id).catch(() => {});
       throw e;

@@ -2,6 +2,7 @@
 // the whole cluster CIDR, which keeps a packet for a pod IP that does not exist on this node from
 // leaving through the default route (the bridge's own, more specific route still wins).
 import { readFile, writeFile } from 'node:fs/promises';
+import { cidrContains, parseCidr } from './cidr.js';
 import { CommandError, run } from './run.js';
 import { which } from './tools.js';
 
@@ -37,7 +38,29 @@ export async function ensureUnreachableRoute(cidr: string): Promise<boolean> {
   return true;
 }
 
-export const deleteUnreachableRoute = (cidr: string): Promise<void> => ignoringMissing(run('ip', ['route', 'del', 'unreachable', cidr, 'metric', ROUTE_METRIC]));
+const deleteUnreachableRoute = (cidr: string): Promise<void> => ignoringMissing(run('ip', ['route', 'del', 'unreachable', cidr, 'metric', ROUTE_METRIC]));
+
+/** Whether another network of this host still lives in `cidr`: an address of a link, or a route other than the unreachable one. */
+async function rangeInUse(cidr: string): Promise<boolean> {
+  const range = parseCidr(cidr);
+  const inside = (dst: string | undefined): boolean => {
+    if (!dst || dst === 'default') return false;
+    try { return cidrContains(range, parseCidr(dst.includes('/') ? dst : `${dst}/32`)); } catch { return false; }
+  };
+  const addrs = JSON.parse(await run('ip', ['-j', '-4', 'addr', 'show'])) as { addr_info?: { local: string }[] }[];
+  if (addrs.some((l) => (l.addr_info ?? []).some((a) => inside(a.local)))) return true;
+  const routes = JSON.parse(await run('ip', ['-j', 'route', 'show'])) as { dst?: string; type?: string }[];
+  return routes.some((r) => r.type !== 'unreachable' && inside(r.dst));
+}
+
+/**
+ * Removes the unreachable route this runtime added, unless another tinykube node on this host
+ * (same cluster range) still has a network in it: it needs the route as much, and whoever added
+ * it first must not take it away from the others.
+ */
+export async function releaseUnreachableRoute(cidr: string): Promise<void> {
+  if (!(await rangeInUse(cidr))) await deleteUnreachableRoute(cidr);
+}
 
 /** The nat chains portmap creates on first use and never removes, with the jumps into them. */
 const PORTMAP_CHAINS = ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ'];
@@ -69,3 +92,25 @@ export async function ipForwardOn(): Promise<boolean> {
 export async function disableIpForward(): Promise<void> {
   await writeFile(IP_FORWARD, '0');
 }
+
+/** A route to another node's pods: its pod CIDR through its address. */
+export interface NodeRoute { cidr: string; via: string }
+
+/**
+ * True when `ip` is reached by a route of its own (a connected subnet or a host route), not by the
+ * default route: pod traffic is only sent to peers reached that way, so a node address that lies
+ * beyond the default gateway can never pull pod packets off the machine.
+ */
+export async function reachableWithoutDefaultRoute(ip: string): Promise<boolean> {
+  try {
+    const [chosen] = JSON.parse(await run('ip', ['-j', 'route', 'get', ip])) as { dst: string; gateway?: string; dev?: string }[];
+    if (!chosen || chosen.dev === 'lo') return false;
+    const routes = JSON.parse(await run('ip', ['-j', 'route', 'show', 'default'])) as { gateway?: string; dev?: string }[];
+    return !routes.some((d) => d.dev === chosen.dev && d.gateway === chosen.gateway);
+  } catch {
+    return false;
+  }
+}
+
+export const replaceNodeRoute = (r: NodeRoute): Promise<string> => run('ip', ['route', 'replace', r.cidr, 'via', r.via]);
+export const deleteNodeRoute = (r: NodeRoute): Promise<void> => ignoringMissing(run('ip', ['route', 'del', r.cidr, 'via', r.via]));

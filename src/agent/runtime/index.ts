@@ -11,11 +11,17 @@ import type { PodNetwork } from './cni.js';
 import { Containers } from './containers.js';
 import type { RuntimeContext } from './context.js';
 import { ExitWatcher } from './exit-watcher.js';
-import { deleteLink, deleteUnreachableRoute, disableIpForward, ensureUnreachableRoute, ipForwardOn, removeIdlePortmapChains } from './host-net.js';
+import {
+  deleteLink, deleteNodeRoute, disableIpForward, ensureUnreachableRoute, ipForwardOn, reachableWithoutDefaultRoute,
+  releaseUnreachableRoute, removeIdlePortmapChains, replaceNodeRoute, type NodeRoute,
+} from './host-net.js';
 import { layoutOf, type Layout } from './layout.js';
+import { removeServiceChains } from './service-net.js';
 import { boundingCapabilities, nofileHardLimit, type HostFacts } from './oci-spec.js';
 import { Runc, type RuncExecOptions } from './runc.js';
-import { CGROUP_ROOT, PAUSE_PATH, Sandboxes } from './sandbox.js';
+import { CGROUP_ROOT, PAUSE_PATH, Sandboxes, type StartedSandbox } from './sandbox.js';
+
+export type { StartedSandbox };
 import { findTools } from './tools.js';
 
 export interface RuntimeOptions {
@@ -24,6 +30,7 @@ export interface RuntimeOptions {
   podCidr: string;             // this node's range, e.g. '10.42.0.0/24'
   clusterCidr: string;         // e.g. '10.42.0.0/16' (gets the unreachable route)
   bridge: string;              // e.g. 'tk0' (tests: a unique name they delete afterwards)
+  serviceCidr?: string;        // e.g. '10.43.0.0/16' (gets an unreachable route too; the service proxy's chains are named for the bridge)
   cniBinDir?: string;          // default /usr/lib/cni
 }
 export interface SandboxSpec {
@@ -35,7 +42,8 @@ export interface SandboxSpec {
   hostAliases?: { ip: string; hostnames: string[] }[];
   cgroupParent?: string;       // pod-level cgroup (limits), optional; removed with the sandbox
 }
-export interface Sandbox { id: string; uid: string; ip: string; netnsPath: string; infraPid: number; dir: string }
+/** A pod sandbox; `ip` is empty until its network is up. infraPid only when the pod shares its PID namespace. */
+export interface Sandbox { id: string; uid: string; ip: string; netnsPath: string; infraPid?: number; dir: string }
 export interface ContainerSpec {
   name: string;                // container name within the pod
   attempt: number;             // restart count; part of the id and log file name (0.log, 1.log, …)
@@ -49,7 +57,12 @@ export interface ContainerSpec {
   resources?: { cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; memoryLimitBytes?: number; pidsLimit?: number };
   stopSignal?: string;         // image STOPSIGNAL, default SIGTERM
   logPath: string;             // e.g. <logDir>/<ns>_<pod>_<uid>/<container>/<attempt>.log (conmon writes CRI format)
-  tty?: boolean; stdin?: boolean;
+  tty?: boolean; stdin?: boolean; stdinOnce?: boolean;
+  capAdd?: string[]; capDrop?: string[]; // CAP_* names, or ALL
+  noNewPrivileges?: boolean;   // allowPrivilegeEscalation: false
+  readOnlyRootfs?: boolean;
+  sysctls?: Record<string, string>;
+  seccomp?: 'RuntimeDefault';  // else unconfined, the kubelet's default
 }
 export interface ContainerState {
   id: string; sandboxId: string; name: string; attempt: number;
@@ -65,7 +78,7 @@ export type ExecOptions = RuncExecOptions;
 const NETWORK_NAME = 'tinykube';
 
 /** Host network settings this runtime changed, so reset undoes exactly those (never another runtime's). */
-interface NodeNetworkState { unreachableRoute?: string; ipForwardWasOff?: boolean }
+interface NodeNetworkState { unreachableRoute?: string; serviceRoute?: string; ipForwardWasOff?: boolean; nodeRoutes?: NodeRoute[] }
 
 /** Reads the limits the OCI configs must respect on this host. */
 async function hostFacts(): Promise<HostFacts> {
@@ -120,6 +133,10 @@ export class Runtime {
     const network = await this.networkState();
     const clusterCidr = formatCidr(parseCidr(this.opts.clusterCidr));
     if (await ensureUnreachableRoute(clusterCidr)) network.unreachableRoute = clusterCidr;
+    if (this.opts.serviceCidr) {
+      const serviceCidr = formatCidr(parseCidr(this.opts.serviceCidr));
+      if (await ensureUnreachableRoute(serviceCidr)) network.serviceRoute = serviceCidr;
+    }
     if (!(await ipForwardOn())) network.ipForwardWasOff = true;
     await writeFile(l.networkFile, JSON.stringify(network));
     this.parts = parts;
@@ -130,8 +147,14 @@ export class Runtime {
     return readFile(this.layout.networkFile, 'utf8').then((t) => JSON.parse(t) as NodeNetworkState, () => ({}));
   }
 
-  runSandbox(spec: SandboxSpec): Promise<Sandbox> {
-    return this.initialized().sandboxes.run(spec);
+  /** A pod sandbox, complete (network up). */
+  async runSandbox(spec: SandboxSpec): Promise<Sandbox> {
+    return (await this.startSandbox(spec)).ready;
+  }
+
+  /** A pod sandbox in two steps: its namespaces (create containers now), then `ready` once the network is up (start them then). */
+  startSandbox(spec: SandboxSpec): Promise<StartedSandbox> {
+    return this.initialized().sandboxes.start(spec);
   }
 
   stopSandbox(id: string): Promise<void> {
@@ -175,6 +198,38 @@ export class Runtime {
     });
   }
 
+  /**
+   * Routes to the other nodes' pod CIDRs (inside the cluster CIDR, not this node's), each through
+   * the node's address when that address is reached without the default route; routes no longer
+   * wanted go. Recorded, so reset removes them. Returns the routes in place.
+   */
+  async syncNodeRoutes(wanted: NodeRoute[]): Promise<NodeRoute[]> {
+    const cluster = parseCidr(this.opts.clusterCidr);
+    const own = formatCidr(parseCidr(this.opts.podCidr));
+    const usable: NodeRoute[] = [];
+    for (const r of wanted) {
+      let range;
+      try { range = parseCidr(r.cidr); } catch { continue; }
+      if (formatCidr(range) !== own && cidrContains(cluster, range) && (await reachableWithoutDefaultRoute(r.via))) usable.push({ cidr: formatCidr(range), via: r.via });
+    }
+    const key = (r: NodeRoute) => `${r.cidr} ${r.via}`;
+    const state = await this.networkState();
+    const keep = new Set(usable.map(key));
+    for (const r of state.nodeRoutes ?? []) if (!keep.has(key(r))) await deleteNodeRoute(r);
+    const done: NodeRoute[] = [];
+    for (const r of usable) {
+      try {
+        await replaceNodeRoute(r);
+        done.push(r);
+      } catch {
+        // e.g. the address went away meanwhile: next sync
+      }
+    }
+    state.nodeRoutes = done;
+    await writeFile(this.layout.networkFile, JSON.stringify(state));
+    return done;
+  }
+
   /** `runc exec` in a running container (see Runc.exec for the options). */
   exec(id: string, argv: string[], opts: ExecOptions = {}): ChildProcess {
     return this.initialized().containers.exec(id, argv, opts);
@@ -192,10 +247,13 @@ export class Runtime {
     await Promise.all((await containers.list()).map((c) => containers.remove(c.id)));
     // Anything runc still knows without a record here (e.g. a crash between create and record).
     for (const c of await ctx.runc.list()) await ctx.runc.forceDelete(c.id);
+    await removeServiceChains(this.opts.bridge);
     await deleteLink(this.opts.bridge);
     await removeIdlePortmapChains();
     const network = await this.networkState();
-    if (network.unreachableRoute) await deleteUnreachableRoute(network.unreachableRoute);
+    if (network.serviceRoute) await releaseUnreachableRoute(network.serviceRoute);
+    for (const r of network.nodeRoutes ?? []) await deleteNodeRoute(r);
+    if (network.unreachableRoute) await releaseUnreachableRoute(network.unreachableRoute);
     if (network.ipForwardWasOff) await disableIpForward();
     await removeCgroupIfEmpty(CGROUP_ROOT);
     this.exits.close();

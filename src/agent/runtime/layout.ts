@@ -46,3 +46,8 @@ export interface PodFiles { hosts: string; hostname: string; resolvConf: string;
 export function podFilesOf(sandboxDir: string): PodFiles {
   return { hosts: join(sandboxDir, 'hosts'), hostname: join(sandboxDir, 'hostname'), resolvConf: join(sandboxDir, 'resolv.conf'), shm: join(sandboxDir, 'shm') };
 }
+
+/** Where a sandbox's IPC and UTS namespaces are bind-mounted (pinned). */
+export function pinnedNamespacesOf(sandboxDir: string): { ipc: string; uts: string } {
+  return { ipc: join(sandboxDir, 'ns-ipc'), uts: join(sandboxDir, 'ns-uts') };
+}

@@ -18,6 +18,18 @@ test('infra: new pid/ipc/uts/mount namespaces, the pod netns, the hostname, no c
   assert.equal(s.hostname, 'web-0');
   assert.deepEqual(s.process.capabilities.bounding, []);
   assert.equal(s.root.readonly, true);
+  const joined = infraSpec({ rootfs: '/pause', args: ['/pause', '-P'], pinned: { ipc: '/sb/ns-ipc', uts: '/sb/ns-uts' }, netnsPath: '/var/run/netns/tk-x', cgroupsPath: '/c', shm: '/sb/shm', host });
+  assert.deepEqual(joined.linux.namespaces.slice(0, 3), [{ type: 'pid' }, { type: 'ipc', path: '/sb/ns-ipc' }, { type: 'uts', path: '/sb/ns-uts' }]);
+  assert.equal(joined.hostname, undefined, 'the pinned UTS namespace has its hostname already');
+});
+
+test('app: joins the pinned IPC/UTS namespaces, and the infra PID namespace only when shared', () => {
+  const pinned = { ipc: '/sb/ns-ipc', uts: '/sb/ns-uts' };
+  const alone = appSpec({ rootfs: '/r', container: container(), netnsPath: '/n', pinned, sharePid: false, cgroupsPath: '/c', pod, host });
+  assert.deepEqual(alone.linux.namespaces, [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc', path: '/sb/ns-ipc' }, { type: 'uts', path: '/sb/ns-uts' }, { type: 'network', path: '/n' }]);
+  const shared = appSpec({ rootfs: '/r', container: container(), netnsPath: '/n', pinned, infraPid: 7, sharePid: true, cgroupsPath: '/c', pod, host });
+  assert.deepEqual(shared.linux.namespaces[0], { type: 'pid', path: '/proc/7/ns/pid' });
+  assert.throws(() => appSpec({ rootfs: '/r', container: container(), netnsPath: '/n', pinned, sharePid: true, cgroupsPath: '/c', pod, host }), /pid namespace is unknown/);
 });
 
 test('app: joins the infra namespaces, own mount namespace, never sets the hostname', () => {

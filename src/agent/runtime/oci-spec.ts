@@ -1,7 +1,10 @@
-// OCI runtime config (config.json) for the two kinds of container in a pod. The infra container owns
-// the pod's PID/IPC/UTS namespaces and hostname and joins the pod netns; app containers join those
-// (and the infra's PID namespace when the pod shares it) but get their own mount namespace, so
-// each has a private rootfs. Defaults follow Docker's: capabilities, masked /proc paths, mounts.
+// OCI runtime config (config.json) for the two kinds of container in a pod. App containers join the
+// pod's netns and its pinned IPC and UTS namespaces (the infra's, in sandboxes made before pinning)
+// and, when the pod shares one, the infra container's PID namespace; each gets its own mount
+// namespace, so a private rootfs. Defaults follow Docker's: capabilities, masked /proc paths,
+// mounts; the securityContext adjusts them (capabilities, no_new_privs, read-only root, sysctls,
+// the RuntimeDefault seccomp profile).
+import { runtimeDefaultSeccomp, type OciSeccomp } from './seccomp.js';
 import type { ContainerSpec } from './index.js';
 import type { PodFiles } from './layout.js';
 
@@ -35,6 +38,8 @@ export interface OciSpec {
     resources: OciResources;
     maskedPaths: string[];
     readonlyPaths: string[];
+    sysctl?: Record<string, string>;
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -82,7 +87,7 @@ function systemMounts(privileged: boolean, shm: string): OciMount[] {
   ];
 }
 
-function processOf(o: { args: string[]; env: string[]; cwd?: string; user?: ContainerSpec['user']; terminal?: boolean; capabilities: string[]; host: HostFacts }): OciProcess {
+function processOf(o: { args: string[]; env: string[]; cwd?: string; user?: ContainerSpec['user']; terminal?: boolean; capabilities: string[]; noNewPrivileges?: boolean; host: HostFacts }): OciProcess {
   const caps = o.capabilities;
   const nofile = Math.min(NOFILE, o.host.nofileHardLimit);
   const user = o.user ?? { uid: 0, gid: 0 };
@@ -95,7 +100,7 @@ function processOf(o: { args: string[]; env: string[]; cwd?: string; user?: Cont
     capabilities: { bounding: caps, effective: caps, permitted: caps },
     rlimits: [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }],
     // Kubernetes' allowPrivilegeEscalation defaults to true: setuid binaries keep working.
-    noNewPrivileges: false,
+    noNewPrivileges: !!o.noNewPrivileges,
   };
 }
 
@@ -134,23 +139,28 @@ function mountsOf(privileged: boolean, pod: PodFiles, volumes: ContainerSpec['mo
 export interface InfraSpecInput {
   rootfs: string;
   args: string[];
-  hostname: string;
   netnsPath: string;
+  /** The pod's pinned IPC and UTS namespaces to join (its hostname set already); without them new ones with `hostname`. */
+  pinned?: { ipc: string; uts: string };
+  hostname?: string;
   cgroupsPath: string;
   shm: string;
   host: HostFacts;
 }
 
-/** The pod's infra (pause) container: creates the PID, IPC and UTS namespaces and sets the hostname. */
+/** The pod's infra (pause) container: holds the pod's shared PID namespace; joins the pinned IPC/UTS ones. */
 export function infraSpec(o: InfraSpecInput): OciSpec {
   return {
     ociVersion: '1.0.2',
     process: processOf({ args: o.args, env: [], capabilities: [], host: o.host }),
     root: { path: o.rootfs, readonly: true },
-    hostname: o.hostname,
+    ...(o.pinned ? {} : { hostname: o.hostname }),
     mounts: systemMounts(false, o.shm),
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network', path: o.netnsPath }],
+      namespaces: [
+        { type: 'pid' }, o.pinned ? { type: 'ipc', path: o.pinned.ipc } : { type: 'ipc' }, o.pinned ? { type: 'uts', path: o.pinned.uts } : { type: 'uts' },
+        { type: 'mount' }, { type: 'network', path: o.netnsPath },
+      ],
       cgroupsPath: o.cgroupsPath,
       resources: resourcesOf(undefined, false),
       maskedPaths: MASKED_PATHS,
@@ -163,7 +173,9 @@ export interface AppSpecInput {
   rootfs: string;
   container: ContainerSpec;
   netnsPath: string;
-  infraPid: number;
+  /** The infra container's pid: its PID namespace with sharePid, its IPC/UTS ones when not pinned (older sandboxes). */
+  infraPid?: number;
+  pinned?: { ipc: string; uts: string };
   sharePid: boolean;
   cgroupsPath: string;
   pod: PodFiles;
@@ -177,23 +189,41 @@ export interface AppSpecInput {
 export function appSpec(o: AppSpecInput): OciSpec {
   const c = o.container;
   const privileged = !!c.privileged;
-  const ns = (type: 'pid' | 'ipc' | 'uts'): OciNamespace => ({ type, path: `/proc/${o.infraPid}/ns/${type}` });
+  const caps = containerCapabilities(privileged, c.capAdd, c.capDrop, o.host.capabilities);
+  const ns = (type: 'pid' | 'ipc' | 'uts'): OciNamespace => {
+    const path = type !== 'pid' && o.pinned ? o.pinned[type] : o.infraPid ? `/proc/${o.infraPid}/ns/${type}` : undefined;
+    if (!path) throw new Error(`the pod's ${type} namespace is unknown (no infra container)`);
+    return { type, path };
+  };
   return {
     ociVersion: '1.0.2',
     process: processOf({
-      args: c.command, env: c.env, cwd: c.workingDir, user: c.user, terminal: c.tty,
-      capabilities: privileged ? o.host.capabilities : DEFAULT_CAPABILITIES.filter((c) => o.host.capabilities.includes(c)), host: o.host,
+      args: c.command, env: c.env, cwd: c.workingDir, user: c.user, terminal: c.tty, noNewPrivileges: c.noNewPrivileges,
+      capabilities: caps, host: o.host,
     }),
-    root: { path: o.rootfs, readonly: false },
+    root: { path: o.rootfs, readonly: !!c.readOnlyRootfs },
     mounts: mountsOf(privileged, o.pod, c.mounts),
     linux: {
       namespaces: [o.sharePid ? ns('pid') : { type: 'pid' }, { type: 'mount' }, ns('ipc'), ns('uts'), { type: 'network', path: o.netnsPath }],
       cgroupsPath: o.cgroupsPath,
       resources: resourcesOf(c.resources, privileged),
+      ...(c.sysctls ? { sysctl: c.sysctls } : {}),
+      ...(c.seccomp === 'RuntimeDefault' && !privileged ? { seccomp: runtimeDefaultSeccomp(caps) } : {}),
       maskedPaths: privileged ? [] : MASKED_PATHS,
       readonlyPaths: privileged ? [] : READONLY_PATHS,
     },
   };
+}
+
+/**
+ * Docker's defaults (all the host has when privileged), minus `drop`, plus `add` (ALL in either
+ * means every capability), never more than this process holds.
+ */
+export function containerCapabilities(privileged: boolean, add: string[] = [], drop: string[] = [], host: string[]): string[] {
+  if (privileged) return host;
+  let caps = drop.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c));
+  caps = add.includes('ALL') ? [...host] : [...new Set([...caps, ...add])];
+  return caps.filter((c) => host.includes(c));
 }
 
 /** Capability names by number, as the kernel numbers them (see capability.h). */

@@ -3,6 +3,8 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+export interface PinnedNamespaces { ipc: string; uts: string }
+
 export interface SandboxRecord {
   id: string;
   uid: string;
@@ -14,8 +16,12 @@ export interface SandboxRecord {
   /** Pod-level cgroup, parent of the infra and app container cgroups. */
   cgroupParent: string;
   createdAt: string;
-  /** Set once the infra container runs; a record without it is a half-made sandbox. */
-  ready?: { ip: string; infraPid: number };
+  /** The pod's IPC and UTS namespaces, pinned by bind mounts (absent in sandboxes made before they were). */
+  pinned?: PinnedNamespaces;
+  /** The infra container's pid: it holds the shared PID namespace (only with shareProcessNamespace). */
+  infraPid?: number;
+  /** Set once the network is up; a record without it is a half-made sandbox. (infraPid here: older records.) */
+  ready?: { ip: string; infraPid?: number };
 }
 
 export interface ContainerRecord {

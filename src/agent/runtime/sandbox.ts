@@ -1,5 +1,9 @@
-// Pod sandboxes: a network namespace wired up by CNI, the per-pod /etc files and /dev/shm, and
-// the infra container (catatonit -P under conmon) that holds the pod's PID, IPC and UTS namespaces.
+// Pod sandboxes: a network namespace wired up by CNI, the per-pod /etc files and /dev/shm, and the
+// pod's IPC and UTS namespaces pinned by bind mounts (`unshare --ipc=F --uts=F hostname NAME`, as
+// CRI-O's pinns does). An infra container (catatonit -P under conmon) runs only when the pod shares
+// one PID namespace (shareProcessNamespace), which must have a process to live. Starting comes in
+// two steps: once the namespaces exist app containers can be created, while CNI wires the network;
+// they start once it is up.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -11,10 +15,11 @@ import { removeCgroup } from './cgroups.js';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
 import { addNetns, deleteNetns, NETNS_DIR } from './host-net.js';
 import type { Sandbox, SandboxSpec } from './index.js';
-import { podFilesOf } from './layout.js';
+import { pinnedNamespacesOf, podFilesOf } from './layout.js';
 import { mountTmpfs, unmountUnder } from './mounts.js';
 import { infraSpec } from './oci-spec.js';
-import { readRecord, readRecords, writeRecord, type SandboxRecord } from './records.js';
+import { readRecord, readRecords, writeRecord, type PinnedNamespaces, type SandboxRecord } from './records.js';
+import { run as runCommand } from './run.js';
 import { stopUntilExited } from './termination.js';
 
 /** Pod cgroups go under this parent unless the agent names one. */
@@ -28,35 +33,61 @@ const infraDir = (sandboxDir: string): string => join(sandboxDir, 'infra');
 const netnsName = (id: string): string => `tk-${id}`;
 
 function toSandbox(r: SandboxRecord, dir: string): Sandbox {
-  return { id: r.id, uid: r.uid, ip: r.ready!.ip, netnsPath: r.netnsPath, infraPid: r.ready!.infraPid, dir };
+  return { id: r.id, uid: r.uid, ip: r.ready?.ip ?? '', netnsPath: r.netnsPath, infraPid: r.infraPid ?? r.ready?.infraPid, dir };
 }
+
+/** New IPC and UTS namespaces, bind-mounted on the (created) files, with the pod's hostname set. */
+async function pinNamespaces(ns: PinnedNamespaces, hostname: string): Promise<void> {
+  await Promise.all([writeFile(ns.ipc, ''), writeFile(ns.uts, '')]);
+  await runCommand('unshare', [`--ipc=${ns.ipc}`, `--uts=${ns.uts}`, 'hostname', hostname]);
+}
+
+/** A sandbox whose namespaces exist (containers can be created in it) and whose network comes up in `ready`. */
+export interface StartedSandbox { sandbox: Sandbox; ready: Promise<Sandbox> }
 
 export class Sandboxes {
   constructor(private readonly ctx: RuntimeContext, private readonly net: PodNetwork, private readonly containers: Containers) {}
 
-  async run(spec: SandboxSpec): Promise<Sandbox> {
+  /** Namespaces first (returned), then the network (`ready`); on any failure everything made is removed. */
+  async start(spec: SandboxSpec): Promise<StartedSandbox> {
     const id = randomBytes(8).toString('hex');
     const dir = this.ctx.layout.sandboxDir(id);
     const record: SandboxRecord = {
       id, uid: spec.uid, name: spec.name, namespace: spec.namespace, hostname: spec.hostname,
       shareProcessNamespace: spec.shareProcessNamespace, netnsPath: join(NETNS_DIR, netnsName(id)), cgroupParent: spec.cgroupParent ?? `${CGROUP_ROOT}/pod-${id}`,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date().toISOString(), pinned: pinnedNamespacesOf(dir),
     };
     await mkdir(infraDir(dir), { recursive: true });
     await writeRecord(dir, record);
+    const files = podFilesOf(dir);
+    let network: Promise<string> | undefined;
     try {
-      await Promise.all([addNetns(netnsName(id)), mountTmpfs(podFilesOf(dir).shm, SHM_OPTIONS)]);
-      // The infra container needs only the netns, not its interfaces: CNI and infra run side by side.
-      const [network, infra] = await Promise.allSettled([this.wireNetwork(record, spec), this.startInfra(record)]);
-      if (network.status === 'rejected') throw network.reason;
-      if (infra.status === 'rejected') throw infra.reason;
-      record.ready = { ip: network.value, infraPid: infra.value };
-      await writeRecord(dir, record);
-      return toSandbox(record, dir);
+      await Promise.all([
+        addNetns(netnsName(id)), mountTmpfs(files.shm, SHM_OPTIONS), pinNamespaces(record.pinned!, spec.hostname),
+        // Containers bind-mount these at create time; wireNetwork fills them in place (same inode).
+        ...[files.hosts, files.resolvConf, files.hostname].map((f) => writeFile(f, '')),
+      ]);
+      // CNI needs only the netns; the infra (when there is one) and app containers need no interfaces.
+      network = this.wireNetwork(record, spec);
+      if (record.shareProcessNamespace) {
+        record.infraPid = await this.startInfra(record);
+        await writeRecord(dir, record);
+      }
     } catch (e) {
+      await network?.catch(() => {});
       await this.stop(id).catch(() => {});
       throw e;
     }
+    const ready = network.then(async (ip) => {
+      record.ready = { ip };
+      await writeRecord(dir, record);
+      return toSandbox(record, dir);
+    }).catch(async (e) => {
+      await this.stop(id).catch(() => {});
+      throw e;
+    });
+    ready.catch(() => {}); // the caller awaits it; a sandbox nobody waits for must not crash the agent
+    return { sandbox: toSandbox(record, dir), ready };
   }
 
   /** CNI ADD, then the /etc files that need the pod IP; returns the IP. */
@@ -80,7 +111,7 @@ export class Sandboxes {
     const shm = podFilesOf(dir).shm;
     const bundle = infraDir(dir);
     const config = infraSpec({
-      rootfs: this.ctx.layout.pauseRootfs, args: [PAUSE_PATH, '-P'], hostname: record.hostname, netnsPath: record.netnsPath,
+      rootfs: this.ctx.layout.pauseRootfs, args: [PAUSE_PATH, '-P'], netnsPath: record.netnsPath, pinned: record.pinned!,
       cgroupsPath: `${record.cgroupParent}/infra`, shm, host: this.ctx.host,
     });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
@@ -97,7 +128,7 @@ export class Sandboxes {
     const dir = this.ctx.layout.sandboxDir(id);
     const record = await readRecord<SandboxRecord>(dir);
     const containers = (await this.containers.idsIn(id)).map((c) => this.containers.remove(c));
-    await Promise.all([...containers, record && this.removeInfra(id)]);
+    await Promise.all([...containers, record && (record.infraPid || record.ready?.infraPid) && this.removeInfra(id)]);
     if (record) {
       await Promise.all([this.unwireNetwork(record), unmountUnder(dir)]);
       await removeCgroup(record.cgroupParent);

@@ -6,9 +6,10 @@
 // across rotations, until the container has exited and everything is read.
 // Also the size-based rotation of those files (conmon reopens its log when asked on its `ctl` FIFO).
 import { watch, type FSWatcher } from 'node:fs';
-import { constants, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { CONMON_CTL, writeConmonControl } from '../runtime/conmon.js';
 
 export interface LogOptions {
   follow?: boolean;
@@ -528,18 +529,10 @@ export interface RotateOptions {
 }
 
 /** conmon's control message "reopen the log": type 2 (REOPEN_LOGS_EVENT); conmon 2.x parses "%d %d %d\n" and ignores anything else. */
-export const CONMON_REOPEN_LOG = '2 0 0\n';
+export const CONMON_REOPEN_LOG = `${CONMON_CTL.reopenLog} 0 0\n`;
 
 /** Asks the container's conmon to reopen its log file (through the `ctl` FIFO in its bundle dir). Rejects with ENXIO if conmon is gone. */
-export async function reopenConmonLog(containerDir: string): Promise<void> {
-  // Non-blocking: with no reader (conmon exited) the open fails at once (ENXIO) instead of hanging.
-  const fh = await open(join(containerDir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
-  try {
-    await fh.write(CONMON_REOPEN_LOG);
-  } finally {
-    await fh.close();
-  }
-}
+export const reopenConmonLog = (containerDir: string): Promise<void> => writeConmonControl(containerDir, CONMON_CTL.reopenLog);
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 

@@ -6,11 +6,14 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest } from '../../api/errors.js';
 import { remoteCommandQuery, serveRemoteCommand, servePortForward } from '../../streams/index.js';
 import type { Runtime, Sandbox } from '../runtime/index.js';
 import { CONTAINER_ID_PREFIX } from '../podstatus.js';
+import { attachToContainer } from './attach.js';
 import { execInContainer } from './exec.js';
 import { streamLogs, type LogOptions } from './logs.js';
 import { dialInNetns, warmNetnsDialer } from './portforward.js';
@@ -32,6 +35,8 @@ export interface StreamingServerOptions {
   findPod(namespace: string, name: string): PodHandle | undefined;
   /** Resolves once the container exits (for `logs -f`). */
   exited(containerId: string): Promise<void>;
+  /** The agent's log dir (NAMESPACE_NAME_UID/CONTAINER/ATTEMPT.log): the logs of a finished pod outlive its containers. */
+  logDir?: string;
 }
 
 const notFound = (message: string) => new ApiError(404, 'NotFound', message);
@@ -104,6 +109,7 @@ function parsePath(url: string): { verb: string; namespace: string; pod: string;
   return { verb, namespace, pod, container, query: u.searchParams };
 }
 
+/** Besides its own HTTPS port, the API server of the same process calls serveRequest/serveUpgrade directly. */
 export class StreamingServer {
   private server?: Server;
 
@@ -117,18 +123,20 @@ export class StreamingServer {
   async start(): Promise<void> {
     const { tls } = this.opts;
     this.server = createServer({ ...tls, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      this.request(req, res).catch((e) => {
-        if (!res.headersSent) sendStatus(res, e instanceof ApiError ? e : new ApiError(500, 'InternalError', String(e)));
-        else res.destroy();
-      });
+      try {
+        this.authorize(req);
+      } catch (e) {
+        return sendStatus(res, e as ApiError);
+      }
+      void this.serveRequest(req, res, req.url ?? '/');
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', () => socket.destroy());
       try {
-        this.upgrade(req, socket, head);
+        this.authorize(req);
       } catch (e) {
-        rawStatus(socket, e instanceof ApiError ? e : new ApiError(500, 'InternalError', String(e)));
+        return rawStatus(socket, e as ApiError);
       }
+      this.serveUpgrade(req, socket, head, req.url ?? '/');
     });
     this.server.requestTimeout = 0;
     await new Promise<void>((resolve, reject) => {
@@ -155,28 +163,55 @@ export class StreamingServer {
     return h;
   }
 
-  private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.authorize(req);
-    const p = parsePath(req.url ?? '/');
+  async serveRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    await this.request(req, res, path).catch((e) => {
+      if (!res.headersSent) sendStatus(res, e instanceof ApiError ? e : new ApiError(500, 'InternalError', String(e)));
+      else res.destroy();
+    });
+  }
+
+  serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    socket.on('error', () => socket.destroy());
+    try {
+      this.upgrade(req, socket, head, path);
+    } catch (e) {
+      rawStatus(socket, e instanceof ApiError ? e : new ApiError(500, 'InternalError', String(e)));
+    }
+  }
+
+  private async request(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const p = parsePath(path);
     if (!p || p.verb !== 'containerLogs' || !p.container) throw p && p.verb !== 'containerLogs' ? badRequest('Upgrade request required') : notFound('not found');
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'logs are read with GET');
     const { pod } = this.handle(p.namespace, p.pod);
     const opts = logOptions(p.query);
     const id = logContainerId(pod, p.container, p.query.get('previous') === 'true');
     const state = await this.opts.runtime.containerState(id);
-    if (!state) throw badRequest(`the log of container "${p.container}" in pod "${p.pod}" is gone`);
+    // A pod that finished (Succeeded/Failed) has its containers removed with its sandbox, but its
+    // log files stay until the pod is deleted, as the kubelet keeps a finished pod's logs readable.
+    const kept = state ? undefined : this.keptLog(pod, p.container, p.query.get('previous') === 'true');
+    if (!state && !kept) throw badRequest(`the log of container "${p.container}" in pod "${p.pod}" is gone`);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
-    const ended = state.state === 'running' || state.state === 'created' ? this.opts.exited(id) : Promise.resolve();
-    await streamLogs(state.logPath, opts, res, ended, abort.signal);
+    const ended = state && (state.state === 'running' || state.state === 'created') ? this.opts.exited(id) : Promise.resolve();
+    await streamLogs(state?.logPath ?? kept!, opts, res, ended, abort.signal);
     res.end();
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.authorize(req);
-    const p = parsePath(req.url ?? '/');
+  /** The log file of a finished run (the latest, or the one before with `previous`) whose container is gone. */
+  private keptLog(pod: Pod, container: string, previous: boolean): string | undefined {
+    const s = statusOf(pod, container);
+    const m = pod.metadata!;
+    if (!this.opts.logDir || !s) return undefined;
+    const attempt = (s.restartCount ?? 0) - (previous ? 1 : 0);
+    const file = join(this.opts.logDir, `${m.namespace}_${m.name}_${m.uid}`, container, `${attempt}.log`);
+    return attempt >= 0 && existsSync(file) ? file : undefined;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    const p = parsePath(path);
     if (!p) throw notFound('not found');
     const { pod, sandbox } = this.handle(p.namespace, p.pod);
     const { runtime } = this.opts;
@@ -187,11 +222,15 @@ export class StreamingServer {
       servePortForward(req, socket, head, (port) => dialInNetns(sandbox.netnsPath, port, { podIp: sandbox.ip }), { podName: p.pod, uid: pod.metadata?.uid });
       return;
     }
-    if (p.verb !== 'exec' || !p.container) throw notFound(`${p.verb} is not served by this node`);
+    if ((p.verb !== 'exec' && p.verb !== 'attach') || !p.container) throw notFound(`${p.verb} is not served by this node`);
     const s = statusOf(pod, p.container);
     const id = s?.state?.running ? runtimeId(s.containerID) : undefined;
     if (!id) throw notFound(`container not found ("${p.container}")`);
-    const q = remoteCommandQuery(new URL(req.url ?? '/', 'https://agent'));
+    const q = remoteCommandQuery(new URL(path, 'https://agent'));
+    if (p.verb === 'attach') {
+      serveRemoteCommand(req, socket, head, q, (streams) => attachToContainer(runtime.containerDir(id), streams));
+      return;
+    }
     if (!q.command.length) throw badRequest('you must specify at least 1 command');
     serveRemoteCommand(req, socket, head, q, (streams) => execInContainer(runtime, id, q.command, streams));
   }

@@ -9,7 +9,8 @@ const asNode = (o: KubeObject): Mutable<Node> => o as unknown as Mutable<Node>;
 
 function nodeStatus(node: Node): string {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown';
+  // As upstream's printNode: any Ready status but True (False or Unknown) prints NotReady.
+  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   if (node.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }

@@ -9,7 +9,12 @@ const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
-const DEFAULT_TOLERATION_SECONDS = 300;
+/**
+ * Upstream's --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds
+ * (300): TINYKUBE_DEFAULT_TOLERATION_SECONDS in the API server's environment sets both (tests use
+ * a few seconds to see evictions).
+ */
+export const DEFAULT_TOLERATION_SECONDS = ((v) => (v && /^\d+$/.test(v) ? Number(v) : 300))(process.env.TINYKUBE_DEFAULT_TOLERATION_SECONDS);
 
 /** The value if it is an array, else empty: strategies must not trip over mistyped input. */
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { containerResource, envFromSources, envValueFrom, podField, PodSources, referencedSources, type ConfigObject } from './podsources.js';
+
+const c: Container = { name: 'main', resources: { limits: { cpu: '1500m', memory: '64Mi' }, requests: { cpu: '250m' } } };
+const pod: Pod = {
+  metadata: { name: 'p', namespace: 'ns', uid: 'u', labels: { app: 'x' }, annotations: { note: 'a "b"' } },
+  spec: { nodeName: 'n1', containers: [c], volumes: [{ name: 'v', projected: { sources: [{ secret: { name: 'vs' } }] } }] },
+  status: { podIP: '10.42.0.5', hostIP: '192.0.2.1' },
+};
+const sources = new PodSources('ns', new Map<string, ConfigObject | null>([
+  ['configmap/cm', { data: { GOOD: '1', 'bad key': '2', 'also-ok.x': '3' } }],
+  ['secret/s', { data: { token: Buffer.from('t0k').toString('base64') } }],
+  ['configmap/gone', null],
+]));
+
+test('the downward API: fields and resources as upstream formats them', () => {
+  assert.equal(podField(pod, { fieldPath: 'metadata.name' }), 'p');
+  assert.equal(podField(pod, { fieldPath: "metadata.labels['app']" }), 'x');
+  assert.equal(podField(pod, { fieldPath: 'metadata.annotations' }), 'note="a \\"b\\""');
+  assert.equal(podField(pod, { fieldPath: 'status.podIP' }), '10.42.0.5');
+  assert.equal(podField(pod, { fieldPath: 'spec.nodeName' }), 'n1');
+  assert.throws(() => podField(pod, { fieldPath: 'spec.bogus' }), /unsupported fieldPath/);
+  assert.equal(containerResource(pod, { resource: 'limits.cpu' }, c), '2', 'cores rounded up');
+  assert.equal(containerResource(pod, { resource: 'requests.cpu', divisor: '1m' }, c), '250');
+  assert.equal(containerResource(pod, { resource: 'limits.memory', divisor: '1Mi' }, c), '64');
+});
+
+test('env: valueFrom and envFrom with prefixes, invalid names skipped, the kubelet\'s errors', () => {
+  assert.equal(envValueFrom({ name: 'T', valueFrom: { secretKeyRef: { name: 's', key: 'token' } } }, pod, c, sources), 't0k');
+  assert.equal(envValueFrom({ name: 'O', valueFrom: { configMapKeyRef: { name: 'gone', key: 'k', optional: true } } }, pod, c, sources), undefined);
+  assert.throws(() => envValueFrom({ name: 'M', valueFrom: { configMapKeyRef: { name: 'gone', key: 'k' } } }, pod, c, sources), /^Error: configmap "gone" not found$/);
+  assert.throws(() => envValueFrom({ name: 'K', valueFrom: { secretKeyRef: { name: 's', key: 'nope' } } }, pod, c, sources), /couldn't find key nope in Secret ns\/s/);
+  const from = envFromSources({ name: 'x', envFrom: [{ prefix: 'P_', configMapRef: { name: 'cm' } }, { secretRef: { name: 'gone2', optional: true } }] }, sources);
+  assert.deepEqual(from.vars, [['P_GOOD', '1'], ['P_also-ok.x', '3']]);
+  assert.deepEqual(from.skipped, [{ ref: 'configMap ns/cm', keys: ['bad key'] }]);
+  assert.deepEqual(referencedSources(pod), [{ kind: 'secret', name: 'vs' }]);
+});

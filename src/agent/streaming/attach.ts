@@ -1,0 +1,93 @@
+// The backend of `kubectl attach` (and `kubectl run -i`): conmon's attach socket in the container's
+// bundle dir. It is a SOCK_SEQPACKET unix socket, which Node cannot open, so a few lines of Perl
+// (perl-base is Essential on Debian) relay it: each packet conmon sends — one byte naming the pipe
+// (2 stdout, 3 stderr) and up to 8192 bytes of output — comes out as a 4-byte length and the
+// packet; stdin goes in as packets, and its end as a shutdown of the write side, on which conmon
+// closes the container's stdin (unless it was started with --leave-stdin-open). Terminal resizes
+// are conmon control messages. Only output written after the attach is seen, as upstream.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { ExecIO, ExecResult, TerminalSize } from './exec.js';
+import { CONMON_CTL, writeConmonControl } from '../runtime/conmon.js';
+
+/** The relay, run as `perl -e RELAY <socket>`. */
+export const RELAY = `use strict; use Socket;
+my $path = shift;
+socket(my $s, AF_UNIX, SOCK_SEQPACKET, 0) or die "socket: $!\\n";
+connect($s, pack_sockaddr_un($path)) or die "cannot attach to $path: $!\\n";
+binmode STDIN; binmode STDOUT;
+my ($in, $sock) = (fileno(STDIN), fileno($s));
+my $open = 1;
+sub put { my $d = shift; while (length $d) { my $n = syswrite(STDOUT, $d); defined $n or exit 0; substr($d, 0, $n) = ''; } }
+while (1) {
+  my $r = ''; vec($r, $sock, 1) = 1; vec($r, $in, 1) = 1 if $open;
+  next if select($r, undef, undef, undef) < 0;
+  if (vec($r, $sock, 1)) {
+    defined(recv($s, my $p, 8193, 0)) or exit 0;
+    exit 0 if length($p) == 0;
+    put(pack('N', length $p) . $p);
+  }
+  if ($open && vec($r, $in, 1)) {
+    my $n = sysread(STDIN, my $d, 8192);
+    if (!$n) { shutdown($s, 1); $open = 0; } else { send($s, $d, 0); }
+  }
+}
+`;
+
+const STDOUT_PIPE = 2;
+const STDERR_PIPE = 3;
+
+/** Splits the relay's output into conmon packets: [pipe, data]. */
+export class PacketReader {
+  private buf: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): [number, Buffer][] {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const out: [number, Buffer][] = [];
+    while (this.buf.length >= 4) {
+      const len = this.buf.readUInt32BE(0);
+      if (this.buf.length < 4 + len) break;
+      if (len > 0) out.push([this.buf[4], this.buf.subarray(5, 4 + len)]);
+      this.buf = this.buf.subarray(4 + len);
+    }
+    return out;
+  }
+}
+
+/** Attaches the client's streams to a running container until it exits or the client goes. */
+export function attachToContainer(containerDir: string, io: ExecIO): Promise<ExecResult> {
+  const relay = spawn('perl', ['-e', RELAY, join(containerDir, 'attach')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // One after the other: kubectl sends the size plus one, then the size (to force a redraw); the last must win.
+  let resizing = Promise.resolve();
+  const onResize = (size: TerminalSize): void => {
+    resizing = resizing.then(() => writeConmonControl(containerDir, CONMON_CTL.resize, size.height, size.width)).catch(() => {});
+  };
+  if (io.tty) {
+    if (io.initialSize) onResize(io.initialSize);
+    io.resize.on('resize', onResize);
+  }
+  const kill = (): void => { relay.kill('SIGKILL'); };
+  io.signal.addEventListener('abort', kill);
+  relay.stdin.on('error', () => {});
+  if (io.stdin) io.stdin.pipe(relay.stdin);
+  else relay.stdin.end();
+  const packets = new PacketReader();
+  relay.stdout.on('data', (chunk: Buffer) => {
+    for (const [pipe, data] of packets.push(chunk)) {
+      const to = pipe === STDERR_PIPE && !io.tty ? io.stderr : pipe === STDOUT_PIPE || pipe === STDERR_PIPE ? io.stdout : undefined;
+      to?.write(data);
+    }
+  });
+  let stderr = '';
+  relay.stderr.setEncoding('utf8').on('data', (t: string) => { if (stderr.length < 4096) stderr += t; });
+  return new Promise((resolve) => {
+    relay.on('error', (e) => resolve({ error: `attach: ${e.message}` }));
+    relay.on('close', (code, signal) => {
+      io.signal.removeEventListener('abort', kill);
+      io.resize.off('resize', onResize);
+      io.stdin?.unpipe(relay.stdin);
+      if (code !== 0 && !signal) resolve({ error: stderr.trim() || `attach relay exited with ${code}` });
+      else resolve({ exitCode: 0 });
+    });
+  });
+}

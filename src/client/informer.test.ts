@@ -1,0 +1,67 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type RunningServer } from '../../test/e2e/harness.js';
+import type { KubeObject } from '../api/strategy.js';
+import { Informer, shareInformers } from './informer.js';
+import type { RestClient } from './rest.js';
+
+let server: RunningServer;
+let client: RestClient;
+before(async () => {
+  server = await startServer();
+  client = server.client();
+});
+after(async () => {
+  await server.stop();
+  server.cleanup();
+});
+
+const until = async (what: string, ok: () => boolean): Promise<void> => {
+  for (const end = Date.now() + 10_000; !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error(`timed out: ${what}`);
+};
+
+test('informers of a sharing client share one cache per path; late handlers get the cache as ADDED; stopping one leaves the others', async (t) => {
+  shareInformers(client);
+  const path = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
+  const cm = (name: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: name } });
+  await client.post(path, cm('first'));
+  const seenA: string[] = [];
+  const seenB: string[] = [];
+  const a = new Informer(client, path, (type, o: KubeObject) => seenA.push(`${type} ${o.metadata.name}`));
+  const b = new Informer(client, path, (type, o: KubeObject) => seenB.push(`${type} ${o.metadata.name}`));
+  const seenC: string[] = [];
+  const thrower = new Informer(client, path, () => { throw new Error('boom (a handler that throws, on purpose)'); });
+  const c = new Informer(client, path, (type, o: KubeObject) => seenC.push(`${type} ${o.metadata.name}`));
+  t.after(() => { for (const i of [a, b, c, thrower]) i.stop(); });
+  await a.start();
+  assert.deepEqual(seenA, ['ADDED first']);
+  await b.start();
+  assert.deepEqual(seenB, ['ADDED first'], 'the cache replayed to a handler that joins after the list');
+  assert.equal(a.items, b.items, 'one cache');
+  await client.post(path, cm('second'));
+  await until('both saw second', () => seenA.includes('ADDED second') && seenB.includes('ADDED second'));
+  a.stop();
+  await client.delete(`${path}/first`);
+  await until('b saw the delete', () => seenB.includes('DELETED first'));
+  assert.ok(!seenA.includes('DELETED first'), 'a stopped');
+  assert.deepEqual([...b.items.keys()], ['default/second']);
+  // A handler that throws does not keep the others from their events.
+  await thrower.start();
+  await c.start();
+  await client.post(path, cm('third'));
+  await until('c saw third', () => seenC.includes('ADDED third') && seenB.includes('ADDED third'));
+});
+
+test('informers of other clients each have their own cache', async () => {
+  const other = server.client();
+  const path = '/api/v1/namespaces/default/events';
+  const a = new Informer(other, path, () => {});
+  const b = new Informer(other, path, () => {});
+  try {
+    await Promise.all([a.start(), b.start()]);
+    assert.notEqual(a.items, b.items);
+  } finally {
+    a.stop();
+    b.stop();
+  }
+});
