@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PacketReader } from './attach.js';
+import { PacketReader, pacedResizer } from './attach.js';
 
 const frame = (pipe: number, text: string): Buffer => {
   const p = Buffer.concat([Buffer.from([pipe]), Buffer.from(text)]);
@@ -22,4 +22,25 @@ test('packets are cut from the relay stream at any chunk boundary', () => {
 test('an empty packet is skipped', () => {
   const r = new PacketReader();
   assert.deepEqual(r.push(Buffer.concat([Buffer.alloc(4), frame(2, 'a')])).map(([p, d]) => [p, d.toString()]), [[2, 'a']]);
+});
+
+test('pacedResizer: one write at a time, paced, the latest size winning over those queued', async () => {
+  const written: string[] = [];
+  let writing = 0;
+  let maxWriting = 0;
+  const resize = pacedResizer(async (s) => {
+    maxWriting = Math.max(maxWriting, ++writing);
+    written.push(`${s.height}x${s.width}`);
+    await new Promise((r) => setTimeout(r, 5));
+    writing--;
+  }, 10);
+  resize({ height: 34, width: 112 }); // kubectl's size plus one …
+  resize({ height: 10, width: 10 }); // … superseded before it is written …
+  resize({ height: 33, width: 111 }); // … by the size itself
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(written, ['34x112', '33x111']);
+  assert.equal(maxWriting, 1);
+  resize({ height: 40, width: 120 });
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(written.at(-1), '40x120');
 });

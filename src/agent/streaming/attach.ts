@@ -54,14 +54,38 @@ export class PacketReader {
   }
 }
 
+/** Time between two resize messages to conmon. */
+export const RESIZE_PACE_MS = 25;
+
+/**
+ * Resizes one at a time, the latest size winning, with a pause after each write. kubectl sends the
+ * size plus one, then the size (to force a redraw), back to back; conmon 2.1 handles each line of
+ * one read of its control fifo as if it were the first (`line_process_func(ctlbuf)`), so two
+ * messages read together would leave the terminal at size plus one.
+ */
+export function pacedResizer(write: (size: TerminalSize) => Promise<void>, paceMs = RESIZE_PACE_MS): (size: TerminalSize) => void {
+  let pending: TerminalSize | undefined;
+  let busy = false;
+  const drain = async (): Promise<void> => {
+    busy = true;
+    while (pending) {
+      const size = pending;
+      pending = undefined;
+      await write(size).catch(() => {});
+      await new Promise((r) => setTimeout(r, paceMs));
+    }
+    busy = false;
+  };
+  return (size) => {
+    pending = size;
+    if (!busy) void drain();
+  };
+}
+
 /** Attaches the client's streams to a running container until it exits or the client goes. */
 export function attachToContainer(containerDir: string, io: ExecIO): Promise<ExecResult> {
   const relay = spawn('perl', ['-e', RELAY, join(containerDir, 'attach')], { stdio: ['pipe', 'pipe', 'pipe'] });
-  // One after the other: kubectl sends the size plus one, then the size (to force a redraw); the last must win.
-  let resizing = Promise.resolve();
-  const onResize = (size: TerminalSize): void => {
-    resizing = resizing.then(() => writeConmonControl(containerDir, CONMON_CTL.resize, size.height, size.width)).catch(() => {});
-  };
+  const onResize = pacedResizer((size) => writeConmonControl(containerDir, CONMON_CTL.resize, size.height, size.width));
   if (io.tty) {
     if (io.initialSize) onResize(io.initialSize);
     io.resize.on('resize', onResize);
