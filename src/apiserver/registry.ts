@@ -15,6 +15,8 @@ import type { AllocationConfig, Allocator, KubeObject, Strategy } from '../api/s
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue, type Store } from '../storage/store.js';
 import { TooOldError, WatchCache, decode, type Cached, type CacheEvent, type WatchEventType } from '../storage/watchcache.js';
 import { apiVersionOf } from '../api/resource.js';
+import { patchSchemaFor } from '../api/schema/patch-schema.js';
+import { trackUpdate } from './apply/managedfields.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -34,6 +36,11 @@ export interface ListResult {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Who writes, for the managed fields of objects that have them (see ./apply/managedfields.ts), and through which subresource. */
+  fieldManager?: string;
+  managerSubresource?: string;
+  /** The write is a server-side apply: its managed fields are already decided. */
+  applied?: boolean;
 }
 
 export interface DeleteResult {
@@ -415,6 +422,10 @@ export class Registry {
     if (meta.generateName === undefined && old.metadata.generateName) meta.generateName = old.metadata.generateName;
     for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) if (meta[k] === undefined) delete meta[k];
     delete meta.resourceVersion;
+    if (!opts.applied) {
+      const r = this.resource;
+      trackUpdate(old, next, { schema: patchSchemaFor(r.group, r.version, r.kind), manager: opts.fieldManager ?? 'unknown', apiVersion: apiVersionOf(r), subresource: opts.managerSubresource ?? opts.subresource });
+    }
     this.stamp(next);
     let errors: FieldError[];
     if (opts.subresource) {

@@ -13,7 +13,8 @@ import { parseBody, parseFieldValidation, validateFields } from './decode.js';
 import { readBody, sendJson } from './http.js';
 import { chooseView, parseAccept, wantsYaml, type ObjectView } from './negotiation.js';
 import { applyPatch, PatchError, UnsupportedPatchError } from './patch/index.js';
-import type { ListOptions, Registry } from './registry.js';
+import type { ListOptions, Registry, WriteOptions } from './registry.js';
+import { applyConfiguration, managerOf } from './apply/managedfields.js';
 import type { ResourceRequest } from './requestinfo.js';
 import { toTable, type IncludeObject } from './tableview.js';
 
@@ -69,6 +70,23 @@ function includeObject(q: URLSearchParams): IncludeObject {
 function partialMetadata(c: Cached) {
   const o = c.obj as KubeObject;
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+/** The options of a write: dry run, and the field manager (`?fieldManager=`, else the client's name). */
+function writeOptions(ctx: Ctx): WriteOptions {
+  return { dryRun: ctx.dryRun, fieldManager: managerOf(ctx.query.get('fieldManager'), ctx.req.headers['user-agent']) };
+}
+
+/** `applyPatch`, its failures as the Status upstream answers with: 422 Invalid for a JSON patch, else 400. */
+function patchOrStatus(...args: Parameters<typeof applyPatch>): unknown {
+  const type = args[0];
+  try {
+    return applyPatch(...args);
+  } catch (e) {
+    if (e instanceof UnsupportedPatchError) throw unsupportedMediaType(type);
+    if (!(e instanceof PatchError)) throw e;
+    throw type === 'application/json-patch+json' ? new ApiError(422, 'Invalid', e.message) : new ApiError(400, 'BadRequest', e.message);
+  }
 }
 
 export class RestHandler {
@@ -241,7 +259,7 @@ export class RestHandler {
   private async update(ctx: Ctx): Promise<void> {
     const { info, registry } = ctx;
     const { obj, warnings } = await this.readObject(ctx, registry.resource.kind);
-    const c = await registry.update(info.namespace, info.name!, obj, { dryRun: ctx.dryRun, subresource: info.subresource });
+    const c = await registry.update(info.namespace, info.name!, obj, { ...writeOptions(ctx), subresource: info.subresource });
     this.sendObject(ctx, 200, c, warnings);
   }
 
@@ -250,24 +268,50 @@ export class RestHandler {
     const r = registry.resource;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
-    if (type === 'application/apply-patch+yaml') {
-      throw unsupportedMediaType(type, '; server-side apply is not supported by this server: use client-side apply (kubectl apply without --server-side)');
-    }
+    if (type === 'application/apply-patch+yaml') return this.apply(ctx);
     const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
     const mode = parseFieldValidation(ctx.query.get('fieldValidation'));
     let warnings: string[] = [];
     const c = await registry.guaranteedUpdate(info.namespace, info.name!, (current) => {
-      let patched: unknown;
-      try {
-        patched = applyPatch(type, current, patchBody, patchSchemaFor(r.group, r.version, r.kind));
-      } catch (e) {
-        if (e instanceof UnsupportedPatchError) throw unsupportedMediaType(type);
-        if (e instanceof PatchError) throw new ApiError(type === 'application/json-patch+json' ? 422 : 400, type === 'application/json-patch+json' ? 'Invalid' : 'BadRequest', e.message);
-        throw e;
-      }
+      const patched = patchOrStatus(type, current, patchBody, patchSchemaFor(r.group, r.version, r.kind));
       warnings = validateFields(patched, r, r.kind, mode);
       return patched as KubeObject;
-    }, { dryRun: ctx.dryRun, subresource: info.subresource });
+    }, { ...writeOptions(ctx), subresource: info.subresource });
+    this.sendObject(ctx, 200, c, warnings);
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): the body is the manager's whole intent
+   * for the object, merged into it (or creating it) by ./apply/managedfields.ts.
+   */
+  private async apply(ctx: Ctx): Promise<void> {
+    const { info, registry, req } = ctx;
+    const r = registry.resource;
+    const manager = ctx.query.get('fieldManager');
+    if (!manager) throw badRequest('PATCH requests of type application/apply-patch+yaml must set the fieldManager query parameter');
+    if (manager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+    const force = ctx.query.get('force') === 'true';
+    const body = parseBody(await readBody(req), 'application/yaml', ['application/yaml']);
+    const warnings = validateFields(body, r, r.kind, parseFieldValidation(ctx.query.get('fieldValidation')));
+    const applied = body as KubeObject;
+    if (applied.apiVersion !== apiVersionOf(r) || applied.kind !== r.kind) {
+      throw badRequest(`the apply configuration must set apiVersion ${JSON.stringify(apiVersionOf(r))} and kind ${JSON.stringify(r.kind)}`);
+    }
+    const applyCtx = { schema: patchSchemaFor(r.group, r.version, r.kind), manager, apiVersion: apiVersionOf(r), subresource: info.subresource, force };
+    const opts = { dryRun: ctx.dryRun, subresource: info.subresource, applied: true };
+    let exists = true;
+    try {
+      registry.get(info.namespace, info.name!);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404) || info.subresource) throw e;
+      exists = false;
+    }
+    if (!exists) {
+      const obj = applyConfiguration(undefined, { ...applied, metadata: { ...applied.metadata, name: applied.metadata?.name ?? info.name } }, applyCtx);
+      if (obj.metadata.name !== info.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
+      return this.sendObject(ctx, 201, await registry.create(info.namespace, obj, opts), warnings);
+    }
+    const c = await registry.guaranteedUpdate(info.namespace, info.name!, (current) => applyConfiguration(current, applied, applyCtx), opts);
     this.sendObject(ctx, 200, c, warnings);
   }
 
@@ -313,14 +357,7 @@ export class RestHandler {
         if (!PATCH_TYPES.includes(type) || type === 'application/apply-patch+yaml') throw unsupportedMediaType(type);
         const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
         next = (current) => {
-          let patched: unknown;
-          try {
-            patched = applyPatch(type, current, patchBody, patchSchemaFor('autoscaling', 'v1', 'Scale'));
-          } catch (e) {
-            if (e instanceof UnsupportedPatchError) throw unsupportedMediaType(type);
-            if (e instanceof PatchError) throw new ApiError(type === 'application/json-patch+json' ? 422 : 400, type === 'application/json-patch+json' ? 'Invalid' : 'BadRequest', e.message);
-            throw e;
-          }
+          const patched = patchOrStatus(type, current, patchBody, patchSchemaFor('autoscaling', 'v1', 'Scale'));
           warnings = validateFields(patched, scaleInfo, 'Scale', mode);
           return patched;
         };
@@ -345,7 +382,7 @@ export class RestHandler {
       else delete obj.metadata.resourceVersion;
       registry.strategy.scale!.write(obj, replicas);
       return obj;
-    }, { dryRun: ctx.dryRun });
+    }, { ...writeOptions(ctx), managerSubresource: 'scale' });
     if (warnings.length) ctx.res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', '));
     send(200, this.scaleOf(ctx, c));
   }

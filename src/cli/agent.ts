@@ -79,7 +79,7 @@ export async function runAgent(args: string[], onSignal: (stop: () => Promise<vo
   const nodeIP = values['node-ip'];
   if (nodeIP !== undefined && isIP(nodeIP) !== 4) throw new Error(`--node-ip wants an IPv4 address, not ${JSON.stringify(nodeIP)}`);
   const creds = await joinCluster(values.server, token, { nodeName, hosts: streamingHosts(nodeName, nodeIP), podCidr: values['pod-cidr'] });
-  const client = new RestClient({ server: values.server, ca: creds.ca, cert: creds.client.cert, key: creds.client.key });
+  const client = new RestClient({ server: values.server, ca: creds.ca, cert: creds.client.cert, key: creds.client.key, userAgent: 'tinykube-agent' });
   const opts: NodeOptions = {
     dataDir: values['data-dir']!, client, nodeName, nodeIP, podCidr: creds.podCidr, clusterCidr: values['cluster-cidr'], bridge: values.bridge, serviceCidr: values['service-cidr'], dnsForward: values['dns-forward'],
     streamingTls: async () => ({ ca: creds.ca, ...creds.serving }),

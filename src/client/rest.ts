@@ -12,6 +12,8 @@ export interface ClientConfig {
   token?: string;
   /** The API server's local unix socket (plain HTTP, same process): used instead of `server` when set. */
   socketPath?: string;
+  /** Sent as User-Agent; the API server names this client's writes in managedFields after it. */
+  userAgent?: string;
 }
 
 export interface WatchEvent<T> {
@@ -46,7 +48,7 @@ export class RestClient {
 
   private open(method: string, path: string, body?: unknown, contentType = 'application/json', agent: Agent | HttpAgent = this.agent): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const headers: Record<string, string | number> = { Accept: 'application/json' };
+    const headers: Record<string, string | number> = { Accept: 'application/json', 'User-Agent': this.config.userAgent ?? 'tinykube' };
     if (payload) Object.assign(headers, { 'Content-Type': contentType, 'Content-Length': payload.length });
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     return new Promise((resolve, reject) => {

@@ -168,6 +168,21 @@ describe('streamLogs (no follow)', () => {
     assert.ok(lines.slice(0, 5000).every((l, i) => l.startsWith(`n${i} `)));
   });
 
+  it('ends at the size the file had when asked, even when lines come while a slow client reads', async () => {
+    const p = fresh();
+    writeFileSync(p, Array.from({ length: 5000 }, (_, i) => rec(1, 'stdout', 'F', `n${i} ${'y'.repeat(100)}`)).join(''));
+    const out = new Collector(1, 1024);
+    const write = out._write.bind(out);
+    out._write = (chunk, enc, cb) => {
+      if (out.writes === 0) appendFileSync(p, rec(2, 'stdout', 'F', 'late'));
+      write(chunk, enc, cb);
+    };
+    await streamLogs(p, {}, out, never, new AbortController().signal);
+    assert.equal(out.text.split('\n').length, 5001);
+    assert.ok(!out.text.includes('late'));
+    assert.equal(await read(p, { tailLines: 1 }), 'late\n', 'the next request sees it');
+  });
+
   it('stops when the client goes away', async () => {
     const p = fresh();
     writeFileSync(p, Array.from({ length: 20_000 }, (_, i) => rec(1, 'stdout', 'F', `n${i} ${'y'.repeat(100)}`)).join(''));

@@ -230,6 +230,12 @@ class LogFile {
 
   private carryPos = 0;
 
+  /**
+   * Where reading stops, when set: a read without follow ends at the size the file had when the
+   * request came (conmon writes whole records), so `--tail=1` is one line however long it takes.
+   */
+  limit?: number;
+
   private constructor(readonly fh: FileHandle, readonly ino: number, readonly dev: number, readonly index: number, public pos: number) {}
 
   /** `index` orders the files of one log (older files lower). */
@@ -253,8 +259,9 @@ class LogFile {
   async readAvailable(writer: LogWriter, final: boolean): Promise<void> {
     while (!writer.done) {
       // A fresh buffer each time: records point into it until they are written.
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, (this.limit ?? Infinity) - this.pos));
       const chunkPos = this.pos;
+      if (!buf.length) break;
       const { bytesRead } = await this.fh.read(buf, 0, buf.length, chunkPos);
       if (bytesRead === 0) break;
       this.pos += bytesRead;
@@ -318,7 +325,7 @@ function handleLine(line: Buffer, writer: LogWriter, ord: number): void {
 async function tailStart(files: LogFile[], n: number): Promise<{ file: number; pos: number; cutOrd: number }> {
   if (n <= 0) {
     const last = files.length - 1;
-    const size = (await files[last].fh.stat()).size;
+    const size = Math.min((await files[last].fh.stat()).size, files[last].limit ?? Infinity);
     return { file: last, pos: size, cutOrd: ordOf(files[last].index, size) - 1 }; // records from `size` on are new
   }
   let count = 0;
@@ -341,7 +348,7 @@ async function tailStart(files: LogFile[], n: number): Promise<{ file: number; p
   };
   for (let f = files.length - 1; f >= 0; f--) {
     const file = files[f];
-    const size = (await file.fh.stat()).size;
+    const size = Math.min((await file.fh.stat()).size, file.limit ?? Infinity);
     let pos = size;
     let tail: Buffer = EMPTY; // the bytes from pos up to the first newline after it
     while (pos > 0) {
@@ -467,6 +474,7 @@ export async function streamLogs(logPath: string, opts: LogOptions, out: Writabl
     let current = await openLog(logPath, files.length);
     if (current && files.some((f) => f.ino === current!.ino && f.dev === current!.dev)) current = undefined; // renamed between the listing and the open
     const all = current ? [...files, current] : files;
+    if (current && !opts.follow) current.limit = (await current.fh.stat()).size;
     let first = 0;
     if (opts.tailLines !== undefined && opts.tailLines >= 0 && all.length) {
       const at = await tailStart(all, opts.tailLines);

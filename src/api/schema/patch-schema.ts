@@ -27,6 +27,7 @@ function definitionNode(name: string): PatchSchema {
     const fields = new Map<string, PatchSchema | undefined>();
     node = {
       type: 'object',
+      ...(meta['']?.mapType && { mapType: meta[''].mapType }),
       field(field: string): PatchSchema | undefined {
         if (!fields.has(field)) fields.set(field, Object.hasOwn(properties, field) ? schemaNode(properties[field], meta[field]) : undefined);
         return fields.get(field);
@@ -39,10 +40,13 @@ function definitionNode(name: string): PatchSchema {
 
 /** Adds a field's patch strategy and merge key to the node of its type. */
 function withMeta(node: PatchSchema, meta: FieldPatchMeta | undefined): PatchSchema {
-  if (!meta?.strategy && !meta?.mergeKey) return node;
+  if (!meta?.strategy && !meta?.mergeKey && !meta?.listType && !meta?.mapType) return node;
   const out: PatchSchema = { ...node };
   if (meta.strategy) out.patchStrategy = meta.strategy;
   if (meta.mergeKey) out.patchMergeKey = meta.mergeKey;
+  if (meta.listType) out.listType = meta.listType;
+  if (meta.mapKeys) out.mapKeys = meta.mapKeys;
+  if (meta.mapType) out.mapType = meta.mapType;
   return out;
 }
 

@@ -21,6 +21,10 @@ export interface PatchSchema {
    */
   patchStrategy?: string;
   patchMergeKey?: string;
+  /** Server-side apply's topology (x-kubernetes-list-type / -list-map-keys / -map-type); an untagged list is atomic. */
+  listType?: 'atomic' | 'set' | 'map';
+  mapKeys?: string[];
+  mapType?: 'atomic' | 'granular';
 }
 
 const PATCH = '$patch';
