@@ -422,7 +422,7 @@ export class Registry {
     if (meta.generateName === undefined && old.metadata.generateName) meta.generateName = old.metadata.generateName;
     for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) if (meta[k] === undefined) delete meta[k];
     delete meta.resourceVersion;
-    if (!opts.applied) {
+    if (!opts.applied && (old.metadata.managedFields?.length || meta.managedFields?.length)) {
       const r = this.resource;
       trackUpdate(old, next, { schema: patchSchemaFor(r.group, r.version, r.kind), manager: opts.fieldManager ?? 'unknown', apiVersion: apiVersionOf(r), subresource: opts.managerSubresource ?? opts.subresource });
     }
