@@ -8,6 +8,7 @@
 // without opening more requests than the API server can take at once.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
+import { isSidecar } from '../api/resources/pods.js';
 import type { RestClient } from '../client/rest.js';
 import { AGENT_VERSION, MAX_PODS } from './nodeinfo.js';
 import { CONTAINER_ID_PREFIX, podStatus, type ContainerObservation, type PodObservation } from './podstatus.js';
@@ -432,7 +433,7 @@ export function hollowPodStatus(pod: Pod, o: { podIP?: string; hostIP: string; n
   const spec = pod.spec!;
   const obs: PodObservation = {
     sandboxIP: o.podIP, hostIP: o.hostIP, startTime: startedAt,
-    init: new Map((spec.initContainers ?? []).map((c) => [c.name, observed(c.name, c.image, 'exited')])),
+    init: new Map((spec.initContainers ?? []).map((c) => [c.name, observed(c.name, c.image, isSidecar(c) ? 'running' : 'exited')])),
     containers: new Map(spec.containers.map((c) => [c.name, observed(c.name, c.image, 'running')])),
   };
   const status = podStatus(pod, obs, o.now);

@@ -67,3 +67,30 @@ test('probe results: a running container that is not ready keeps the pod NotRead
   const exited = podStatus(pod('Always', ['web']), obs({ web: { latest: run('exited', 0, 1), ready: true, started: true } }), NOW);
   assert.deepEqual([exited.containerStatuses![0].ready, exited.containerStatuses![0].started], [false, false]);
 });
+
+test('sidecars (init containers with restartPolicy Always): initialized once started, counted for readiness, not for the phase', () => {
+  const p = pod('Never', ['job']);
+  p.spec!.initContainers = [{ name: 'setup', image: 'busybox' }, { name: 'proxy', image: 'busybox', restartPolicy: 'Always' }];
+  const withInit = (init: Record<string, Partial<ContainerObservation>>, containers: Record<string, Partial<ContainerObservation>>) => {
+    const o = obs(containers);
+    o.init = new Map(Object.entries(init).map(([k, v]) => [k, { image: 'busybox', ...v }]));
+    return o;
+  };
+  const cond = (s: ReturnType<typeof podStatus>, type: string) => s.conditions!.find((c) => c.type === type)!.status;
+
+  const starting = podStatus(p, withInit({ setup: { latest: run('exited', 0, 0) }, proxy: { latest: run('running'), started: false, ready: false } }, {}), NOW);
+  assert.equal(cond(starting, 'Initialized'), 'False', 'not before its startup probe passed');
+  assert.equal(starting.phase, 'Pending');
+
+  const running = podStatus(p, withInit({ setup: { latest: run('exited', 0, 0) }, proxy: { latest: run('running'), ready: false } }, { job: { latest: run('running') } }), NOW);
+  assert.equal(cond(running, 'Initialized'), 'True');
+  assert.equal(cond(running, 'Ready'), 'False', 'a sidecar that is not ready keeps the pod NotReady');
+  assert.equal(running.initContainerStatuses![1].state?.running?.startedAt, 't0');
+
+  const restarting = podStatus(p, withInit({ setup: { latest: run('exited', 0, 0) }, proxy: { latest: run('exited', 2, 1), waiting: { reason: 'CrashLoopBackOff' } } }, { job: { latest: run('running') } }), NOW);
+  assert.equal(cond(restarting, 'Initialized'), 'True', 'stays initialized while a sidecar restarts');
+  assert.equal(restarting.initContainerStatuses![1].restartCount, 2);
+
+  const done = podStatus(p, withInit({ setup: { latest: run('exited', 0, 0) }, proxy: { latest: run('running') } }, { job: { latest: run('exited', 0, 0) } }), NOW);
+  assert.equal(done.phase, 'Succeeded', 'the job is done though its sidecar still runs');
+});

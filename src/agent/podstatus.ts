@@ -1,6 +1,7 @@
 // Computes a pod's status from what the node observes: the sandbox, and each container's latest
 // and previous run. Pure, so the rules (phase, conditions, container states) are tested alone.
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import { isSidecar } from '../api/resources/pods.js';
 import type { Mutable } from '../api/strategy.js';
 
 /** What the runtime says about one run of a container (a subset of the runtime's ContainerState). */
@@ -92,13 +93,20 @@ function phase(pod: Pod, obs: PodObservation, statuses: ContainerStatus[], initD
   return succeeded > 0 ? 'Succeeded' : 'Pending';
 }
 
-/** With restartPolicy Never, a failed init container fails the pod. */
+/** With restartPolicy Never, a failed init container (not a sidecar: those always restart) fails the pod. */
 function initFailedForGood(pod: Pod, obs: PodObservation): boolean {
   if (pod.spec?.restartPolicy !== 'Never') return false;
-  return [...obs.init.values()].some((o) => o.latest?.state === 'exited' && (o.latest.exitCode ?? 0) !== 0);
+  return (pod.spec.initContainers ?? []).some((c) => {
+    const o = obs.init.get(c.name);
+    return !isSidecar(c) && o?.latest?.state === 'exited' && (o.latest.exitCode ?? 0) !== 0;
+  });
 }
 
-const initSucceeded = (o: ContainerObservation | undefined): boolean => o?.latest?.state === 'exited' && o.latest.exitCode === 0;
+/** An init container is done once it succeeded; a sidecar once it runs and its startup probe (if any) passed. */
+export function initContainerDone(c: Container, o: ContainerObservation | undefined): boolean {
+  if (isSidecar(c)) return o?.latest?.state === 'running' && !o.waiting && (o.started ?? true);
+  return o?.latest?.state === 'exited' && o.latest.exitCode === 0;
+}
 
 function condition(type: string, ok: boolean, previous: readonly PodCondition[], now: string, reason?: string): PodCondition {
   const status = ok ? 'True' : 'False';
@@ -111,8 +119,10 @@ export function podStatus(pod: Pod, obs: PodObservation, now: string): Mutable<P
   const spec = pod.spec!;
   const initStatuses = (spec.initContainers ?? []).map((c) => containerStatus(c.name, obs.init.get(c.name) ?? { image: c.image ?? '' }));
   const statuses = spec.containers.map((c) => containerStatus(c.name, obs.containers.get(c.name) ?? { image: c.image ?? '' }));
-  const initDone = (spec.initContainers ?? []).every((c) => initSucceeded(obs.init.get(c.name)));
-  const allReady = statuses.every((s) => s.ready);
+  // Initialized stays true once the app containers were made, even while a sidecar restarts.
+  const initDone = [...obs.containers.values()].some((o) => o.latest) || (spec.initContainers ?? []).every((c) => initContainerDone(c, obs.init.get(c.name)));
+  const sidecarNames = new Set((spec.initContainers ?? []).filter(isSidecar).map((c) => c.name));
+  const allReady = statuses.every((s) => s.ready) && initStatuses.filter((s) => sidecarNames.has(s.name)).every((s) => s.ready);
   const previous = pod.status?.conditions ?? [];
   const conditions = [
     condition('PodReadyToStartContainers', !!obs.sandboxIP, previous, now),

@@ -12,7 +12,8 @@ import type { ContainerState, Runtime, Sandbox, SandboxSpec } from './runtime/in
 import type { ImageStore, StoredImage } from './runtime/images/index.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerSpec } from './containerspec.js';
-import { podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
+import { initContainerDone, podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
+import { isSidecar } from '../api/resources/pods.js';
 import { Prober, runProbe, type ProbeKind, type RunView } from './probes.js';
 import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { podDns } from './dns/server.js';
@@ -68,7 +69,7 @@ export class PodWorker {
 
   constructor(private readonly deps: WorkerDeps, private pod: Pod, adopted?: Sandbox) {
     this.sandbox = adopted;
-    this.prober = new Prober(pod.spec?.containers ?? [], {
+    this.prober = new Prober([...(pod.spec?.initContainers ?? []).filter(isSidecar), ...(pod.spec?.containers ?? [])], {
       run: (c, probe, id) => runProbe(probe, { container: c, podIP: this.sandbox?.ip, exec: (argv) => deps.runtime.exec(id, argv) }),
       changed: () => this.kick(),
       failed: (name, kind, output) => deps.recorder.record(asObject(this.pod), 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${output}`, `spec.containers{${name}}`),
@@ -159,8 +160,9 @@ export class PodWorker {
   private async killUnhealthy(name: string, kind: ProbeKind, id: string): Promise<void> {
     if (this.killing.has(id) || this.removed || this.pod.metadata?.deletionTimestamp) return;
     this.killing.add(id);
-    const c = this.pod.spec!.containers.find((x) => x.name === name);
-    const restart = this.pod.spec!.restartPolicy !== 'Never';
+    const sidecar = this.pod.spec!.initContainers?.find((x) => x.name === name && isSidecar(x));
+    const c = sidecar ?? this.pod.spec!.containers.find((x) => x.name === name);
+    const restart = !!sidecar || this.pod.spec!.restartPolicy !== 'Never';
     const probe = kind === 'liveness' ? c?.livenessProbe : c?.startupProbe;
     const grace = probe?.terminationGracePeriodSeconds ?? this.pod.spec!.terminationGracePeriodSeconds ?? 30;
     this.deps.recorder.record(asObject(this.pod), 'Normal', 'Killing', `Container ${name} failed ${kind} probe${restart ? ', will be restarted' : ''}`, `spec.containers{${name}}`);
@@ -211,7 +213,7 @@ export class PodWorker {
     let obs = await this.observe();
     if (await this.runInitContainers(obs)) {
       // Created side by side (conmon + runc create is the slow part), started one by one in spec order.
-      const starts = await Promise.all(spec.containers.map((c) => this.ensureContainer(c, obs.containers.get(c.name)!, false)));
+      const starts = await Promise.all(spec.containers.map((c) => this.ensureContainer(c, obs.containers.get(c.name)!, spec.restartPolicy)));
       for (const start of starts) await start?.();
     }
     await this.network;
@@ -219,14 +221,26 @@ export class PodWorker {
     if (isTerminal(await this.report(obs))) await this.teardown();
   }
 
-  /** Runs init containers in order; true once all have succeeded. */
+  /**
+   * Runs init containers in order; true once all are done. A sidecar (restartPolicy Always) is done
+   * once it runs (and its startup probe passed), and is restarted whenever it exits, also after init.
+   */
   private async runInitContainers(obs: PodObservation): Promise<boolean> {
+    const initialized = [...obs.containers.values()].some((o) => o.latest);
     for (const c of this.pod.spec!.initContainers ?? []) {
       const o = obs.init.get(c.name)!;
-      const latest = o.latest;
-      if (latest?.state === 'exited' && latest.exitCode === 0) continue;
-      if (latest?.state === 'exited' && this.pod.spec!.restartPolicy === 'Never') return false;
-      await (await this.ensureContainer(c, o, true))?.();
+      if (isSidecar(c)) {
+        const start = await this.ensureContainer(c, o, 'Always');
+        if (start) {
+          await start();
+          if (!initialized) this.schedule(0); // look again once it runs: nothing else will say so without a startup probe
+        }
+        if (!initialized && (start || !initContainerDone(c, o))) return false;
+        continue;
+      }
+      if (initContainerDone(c, o)) continue;
+      if (o.latest?.state === 'exited' && this.pod.spec!.restartPolicy === 'Never') return false;
+      await (await this.ensureContainer(c, o, this.pod.spec!.restartPolicy === 'Never' ? 'Never' : 'OnFailure'))?.();
       return false;
     }
     return true;
@@ -236,11 +250,10 @@ export class PodWorker {
    * Creates a container that never ran, or a new run of one that exited when the policy says so
    * (after backoff); returns what starts it, or undefined when nothing is to start.
    */
-  private async ensureContainer(c: Container, o: ContainerObservation, init: boolean): Promise<(() => Promise<void>) | undefined> {
+  private async ensureContainer(c: Container, o: ContainerObservation, policy: string | undefined): Promise<(() => Promise<void>) | undefined> {
     const latest = o.latest;
     if (latest && latest.state !== 'exited') return;
     if (latest) {
-      const policy = init ? (this.pod.spec!.restartPolicy === 'Never' ? 'Never' : 'OnFailure') : this.pod.spec!.restartPolicy;
       if (!willRestart(policy, latest.exitCode ?? 0)) { this.waiting.delete(c.name); return; }
       const key = `${c.name}`;
       const wait = this.backoff.remaining(key, Date.now());
@@ -356,11 +369,14 @@ export class PodWorker {
     };
     const spec = this.pod.spec!;
     const containers = new Map(spec.containers.map((c) => [c.name, byName(c)]));
+    const init = new Map((spec.initContainers ?? []).map((c) => [c.name, byName(c)]));
     if (!this.prober.empty) {
       const views = new Map<string, RunView | undefined>();
-      for (const [name, o] of containers) {
+      const probed = [...(spec.initContainers ?? []).filter(isSidecar).map((c) => [c.name, init.get(c.name)!, 'Always'] as const),
+        ...[...containers].map(([name, o]) => [name, o, spec.restartPolicy] as const)];
+      for (const [name, o, policy] of probed) {
         const l = o.latest;
-        views.set(name, l && { id: l.id, running: l.state === 'running', startedAt: l.startedAt, final: l.state === 'exited' && !willRestart(spec.restartPolicy, l.exitCode ?? 0) });
+        views.set(name, l && { id: l.id, running: l.state === 'running', startedAt: l.startedAt, final: l.state === 'exited' && !willRestart(policy, l.exitCode ?? 0) });
         if (l?.state === 'running') Object.assign(o, { ready: this.prober.ready(name, l.id), started: this.prober.started(name, l.id) });
       }
       this.prober.observe(views);
@@ -369,7 +385,7 @@ export class PodWorker {
       sandboxIP: this.sandbox?.ip,
       hostIP: this.deps.hostIP,
       startTime: this.pod.status?.startTime ?? this.startTime,
-      init: new Map((spec.initContainers ?? []).map((c) => [c.name, byName(c)])),
+      init,
       containers,
     };
   }
@@ -410,14 +426,25 @@ export class PodWorker {
     };
   }
 
-  /** Stops containers (stop signal, grace, KILL) and the sandbox, then removes the pod's files. */
-  private async teardown(grace?: number): Promise<void> {
+  /**
+   * Stops containers (stop signal, grace, KILL) and the sandbox, then removes the pod's files. The
+   * app containers go first, then the sidecars one by one in reverse order, within the same grace
+   * period (by default the pod's: a finished pod's sidecars still get their stop signal).
+   */
+  private async teardown(grace = this.pod.spec?.terminationGracePeriodSeconds ?? 30): Promise<void> {
     const { runtime, recorder } = this.deps;
     this.prober.stop();
     if (this.sandbox) {
       const running = (await runtime.listContainers(this.sandbox.id)).filter((c) => c.state === 'running');
-      for (const c of running) recorder.record(asObject(this.pod), 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.containers{${c.name}}`);
-      await Promise.all(running.map((c: ContainerState) => runtime.stopContainer(c.id, grace ?? 0)));
+      const sidecars = (this.pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name).reverse();
+      const deadline = Date.now() + grace * 1000;
+      const stop = (c: ContainerState) => {
+        const field = `spec.${sidecars.includes(c.name) ? 'initContainers' : 'containers'}{${c.name}}`;
+        recorder.record(asObject(this.pod), 'Normal', 'Killing', `Stopping container ${c.name}`, field);
+        return runtime.stopContainer(c.id, Math.max(0, (deadline - Date.now()) / 1000));
+      };
+      await Promise.all(running.filter((c) => !sidecars.includes(c.name)).map(stop));
+      for (const name of sidecars) await Promise.all(running.filter((c) => c.name === name).map(stop));
       await runtime.stopSandbox(this.sandbox.id);
       this.sandbox = undefined;
     }

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findKubectl } from './harness.js';
 import { ok, realPodsUnavailable, TEST_IMAGE, TestCluster, waitFor } from './cluster.js';
@@ -231,6 +231,48 @@ describe('real pods with tinykube up', { skip }, () => {
     const uid = (await pod('nonroot')).metadata.uid;
     assert.equal(waiting.message, `container has runAsNonRoot and image will run as root (pod: "nonroot_default(${uid})", container: main)`);
     ok(await kubectl(['delete', 'pod', 'secure', 'nonroot', '--grace-period=0']));
+  });
+
+  test('sidecars: an init container with restartPolicy Always runs beside the app, before the next init container, restarts alone, and stops last', async () => {
+    // The sidecar serves on the pod's localhost; the init container after it can only succeed once it runs.
+    const sidecar = 'n=$(( $(cat /shared/n 2>/dev/null || echo 0) + 1 )); echo $n > /shared/n; mkdir -p /www; echo from-sidecar > /www/index.html; '
+      + 'httpd -p 8080 -h /www; trap "echo sidecar-stopped; exit 0" TERM; until [ -f /shared/stop$n ]; do sleep 0.2; done; exit 1';
+    const manifest = shPod('withsidecar', { app: 'wget -qO- http://localhost:8080/ > /shared/app-saw; until [ -f /shared/done ]; do sleep 0.2; done' }, { restartPolicy: 'Never', terminationGracePeriodSeconds: 5 });
+    const [app] = manifest.spec.containers;
+    Object.assign(manifest.spec, {
+      initContainers: [
+        { ...app, name: 'proxy', restartPolicy: 'Always', command: ['sh', '-c', sidecar], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } },
+        { ...app, name: 'check', command: ['sh', '-c', 'wget -qO- http://localhost:8080/ > /shared/init-saw'] },
+      ],
+    });
+    await apply(manifest);
+    const p = await running('withsidecar');
+    const shared = volumeDir(p, 'shared');
+    assert.equal(readFileSync(join(shared, 'init-saw'), 'utf8'), 'from-sidecar\n', 'the init container after the sidecar reached it');
+    await waitFor('app fetched', async () => (existsSync(join(shared, 'app-saw')) ? true : undefined));
+    assert.equal(readFileSync(join(shared, 'app-saw'), 'utf8'), 'from-sidecar\n');
+    const row = await waitFor('2/2 ready', async () => {
+      const line = ok(await kubectl(['get', 'pod', 'withsidecar', '--no-headers'])).trim();
+      return /^withsidecar\s+2\/2\s+Running\s+0\s/.test(line) ? line : undefined;
+    });
+    assert.ok(row);
+
+    // The sidecar exits: it alone is restarted (restartPolicy Never is the app's, not the sidecar's).
+    const appId = containerId(p, 'app');
+    writeFileSync(join(shared, 'stop1'), '');
+    const restarted = await waitFor('sidecar restarted', async () => {
+      const q = await pod('withsidecar');
+      const s = q.status.initContainerStatuses.find((c: { name: string }) => c.name === 'proxy');
+      return s.restartCount === 1 && s.state.running && s.ready ? q : undefined;
+    });
+    assert.equal(containerId(restarted, 'app'), appId, 'the app container kept running');
+    assert.equal(restarted.status.phase, 'Running');
+
+    // The app finishes: the pod Succeeded, and its sidecar got its stop signal.
+    writeFileSync(join(shared, 'done'), '');
+    await waitFor('Succeeded', async () => ((await pod('withsidecar')).status.phase === 'Succeeded' ? true : undefined));
+    await waitFor('sidecar stopped by TERM', async () => (/sidecar-stopped/.test((await kubectl(['logs', 'withsidecar', '-c', 'proxy'])).stdout) ? true : undefined));
+    ok(await kubectl(['delete', 'pod', 'withsidecar']));
   });
 
   test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {

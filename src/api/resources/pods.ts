@@ -117,7 +117,11 @@ export function qosClass(spec: PodSpec): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/** A sidecar: an init container with restartPolicy Always, which starts in order and then runs beside the app containers. */
+export const isSidecar = (c: Container | undefined): boolean => c?.restartPolicy === 'Always';
+
 function validateContainers(list: unknown, path: string, requireOne: boolean, volumeNames: Set<string>, seenNames: Set<string>): FieldError[] {
+  const init = path.endsWith('.initContainers');
   if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return requireOne ? [required(path)] : [];
   if (!Array.isArray(list)) return [invalid(path, list, 'must be a list')];
   const errs: FieldError[] = [];
@@ -132,6 +136,15 @@ function validateContainers(list: unknown, path: string, requireOne: boolean, vo
     }
     if (!c.image || !String(c.image).trim()) errs.push(required(`${p}.image`));
     if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+    if (c.restartPolicy !== undefined && c.restartPolicy !== null) {
+      if (!init) errs.push(forbiddenField(`${p}.restartPolicy`, 'may not be set for non-init containers'));
+      else if (c.restartPolicy !== 'Always') errs.push(notSupported(`${p}.restartPolicy`, c.restartPolicy, ['Always']));
+    }
+    if (init && !isSidecar(c)) {
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+        if (c[probe]) errs.push(forbiddenField(`${p}.${probe}`, 'may not be set for init containers without restartPolicy=Always'));
+      }
+    }
     const portNames = new Set<string>();
     arr(c.ports).forEach((port, j) => {
       const pp = `${p}.ports[${j}]`;
@@ -216,8 +229,9 @@ function podStatusReason(pod: Pod): string {
   let reason = status.reason || status.phase || 'Pending';
   const initStatuses = arr(status.initContainerStatuses);
   let initializing = false;
+  const sidecars = new Set(arr(pod.spec?.initContainers).filter(isSidecar).map((c) => c.name));
   initStatuses.forEach((c, i) => {
-    if (initializing) return;
+    if (initializing || sidecars.has(c.name)) return;
     const t = c.state?.terminated;
     const w = c.state?.waiting;
     if (t && t.exitCode === 0) return;
@@ -245,7 +259,8 @@ function podStatusReason(pod: Pod): string {
 function restarts(pod: Pod, now: number): string {
   let count = 0;
   let last = 0;
-  for (const c of arr(pod.status?.containerStatuses)) {
+  const sidecars = new Set(arr(pod.spec?.initContainers).filter(isSidecar).map((c) => c.name));
+  for (const c of [...arr(pod.status?.containerStatuses), ...arr(pod.status?.initContainerStatuses).filter((i) => sidecars.has(i.name))]) {
     count += c.restartCount ?? 0;
     const finished = c.lastState?.terminated?.finishedAt;
     if (finished) last = Math.max(last, Date.parse(finished));
@@ -340,10 +355,12 @@ export const podStrategy: Strategy = {
     columns: podColumns,
     cells(obj, now) {
       const pod = asPod(obj);
-      const statuses = arr(pod.status?.containerStatuses);
-      const ready = statuses.filter((c) => c.ready).length;
+      // Sidecars count among the pod's containers once started, as kubectl's own printer counts them.
+      const sidecars = new Set(arr(pod.spec?.initContainers).filter(isSidecar).map((c) => c.name));
+      const sidecarStatuses = arr(pod.status?.initContainerStatuses).filter((c) => sidecars.has(c.name));
+      const ready = arr(pod.status?.containerStatuses).filter((c) => c.ready).length + sidecarStatuses.filter((c) => c.started && c.ready).length;
       return [
-        pod.metadata?.name, `${ready}/${arr(pod.spec?.containers).length}`, podStatusReason(pod), restarts(pod, now),
+        pod.metadata?.name, `${ready}/${arr(pod.spec?.containers).length + sidecars.size}`, podStatusReason(pod), restarts(pod, now),
         age(pod.metadata?.creationTimestamp, now), orNone(pod.status?.podIP), orNone(pod.spec?.nodeName),
         orNone(pod.status?.nominatedNodeName), readinessGates(pod),
       ];
