@@ -94,3 +94,15 @@ test('sidecars (init containers with restartPolicy Always): initialized once sta
   const done = podStatus(p, withInit({ setup: { latest: run('exited', 0, 0) }, proxy: { latest: run('running') } }, { job: { latest: run('exited', 0, 0) } }), NOW);
   assert.equal(done.phase, 'Succeeded', 'the job is done though its sidecar still runs');
 });
+
+test('ephemeral containers get statuses of their own, never ready, outside the phase and readiness', () => {
+  const p = pod('Always', ['web']);
+  p.spec!.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }];
+  const o = obs({ web: { latest: run('running') } });
+  o.ephemeral = new Map([['debugger', { image: 'busybox', latest: run('exited', 0, 0) }]]);
+  const s = podStatus(p, o, NOW);
+  assert.equal(s.phase, 'Running');
+  assert.equal(s.conditions!.find((c) => c.type === 'Ready')!.status, 'True');
+  assert.equal(s.ephemeralContainerStatuses![0].state?.terminated?.reason, 'Completed');
+  assert.equal(s.ephemeralContainerStatuses![0].ready, false);
+});

@@ -33,6 +33,8 @@ export interface PodObservation {
   startTime: string;
   init: Map<string, ContainerObservation>;
   containers: Map<string, ContainerObservation>;
+  /** Ephemeral containers (`kubectl debug`), by name. */
+  ephemeral?: Map<string, ContainerObservation>;
 }
 
 export const CONTAINER_ID_PREFIX = 'runc://';
@@ -140,6 +142,10 @@ export function podStatus(pod: Pod, obs: PodObservation, now: string): Mutable<P
     qosClass: pod.status?.qosClass,
   };
   if (initStatuses.length) status.initContainerStatuses = initStatuses as Mutable<ContainerStatus>[];
+  if (spec.ephemeralContainers?.length) {
+    // Never ready (no probes, not part of the pod's readiness), as upstream reports them.
+    status.ephemeralContainerStatuses = spec.ephemeralContainers.map((c) => ({ ...containerStatus(c.name, obs.ephemeral?.get(c.name) ?? { image: c.image ?? '' }), ready: false })) as Mutable<ContainerStatus>[];
+  }
   if (obs.sandboxIP) {
     status.podIP = obs.sandboxIP;
     status.podIPs = [{ ip: obs.sandboxIP }];

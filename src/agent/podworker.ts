@@ -8,7 +8,7 @@ import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
 import type { EventRecorder } from '../client/events.js';
 import type { RestClient } from '../client/rest.js';
-import type { ContainerState, Runtime, Sandbox, SandboxSpec } from './runtime/index.js';
+import type { ContainerSpec, ContainerState, Runtime, Sandbox, SandboxSpec } from './runtime/index.js';
 import type { ImageStore, StoredImage } from './runtime/images/index.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerSpec } from './containerspec.js';
@@ -215,6 +215,7 @@ export class PodWorker {
       // Created side by side (conmon + runc create is the slow part), started one by one in spec order.
       const starts = await Promise.all(spec.containers.map((c) => this.ensureContainer(c, obs.containers.get(c.name)!, spec.restartPolicy)));
       for (const start of starts) await start?.();
+      await this.runEphemeralContainers(obs);
     }
     await this.network;
     obs = await this.observe();
@@ -246,6 +247,21 @@ export class PodWorker {
     return true;
   }
 
+  /** Starts each ephemeral container (`kubectl debug`) once, in its target's PID namespace if it names one; they never restart. */
+  private async runEphemeralContainers(obs: PodObservation): Promise<void> {
+    for (const c of this.pod.spec!.ephemeralContainers ?? []) {
+      const o = obs.ephemeral?.get(c.name);
+      if (!o || o.latest) continue;
+      let targetPid: number | undefined;
+      if (c.targetContainerName) {
+        const target = obs.containers.get(c.targetContainerName)?.latest ?? obs.init.get(c.targetContainerName)?.latest;
+        targetPid = target?.state === 'running' ? (await this.deps.runtime.containerState(target.id))?.pid : undefined;
+        if (!targetPid) continue; // the next pass, once the target runs
+      }
+      await (await this.createContainer(c as Container, 0, o, { targetPid }))?.();
+    }
+  }
+
   /**
    * Creates a container that never ran, or a new run of one that exited when the policy says so
    * (after backoff); returns what starts it, or undefined when nothing is to start.
@@ -272,8 +288,10 @@ export class PodWorker {
   }
 
   /** Creates the run; returns what starts it (once the pod's network is up), or undefined if it could not be created. */
-  private async createContainer(c: Container, attempt: number, o: ContainerObservation): Promise<(() => Promise<void>) | undefined> {
-    const field = `spec.${this.pod.spec!.initContainers?.includes(c) ? 'initContainers' : 'containers'}{${c.name}}`;
+  private async createContainer(c: Container, attempt: number, o: ContainerObservation, extra: Partial<ContainerSpec> = {}): Promise<(() => Promise<void>) | undefined> {
+    const spec = this.pod.spec!;
+    const list = spec.initContainers?.includes(c) ? 'initContainers' : spec.containers.includes(c) ? 'containers' : 'ephemeralContainers';
+    const field = `spec.${list}{${c.name}}`;
     const image = await this.ensureImage(c, field);
     if (!image) return;
     const { runtime, recorder } = this.deps;
@@ -282,8 +300,8 @@ export class PodWorker {
     // status.podIP in the environment needs the network up first.
     if (needsPodIP(c)) await this.network;
     try {
-      const spec = containerSpec(c, { pod: this.podView(), sources: this.sources, image, attempt, volumes: this.volumes, logPath: join(this.deps.logDir, `${p.namespace}_${p.name}_${p.uid}`, c.name, `${attempt}.log`) });
-      id = await runtime.createContainer(this.sandbox!, spec);
+      const logPath = join(this.deps.logDir, `${p.namespace}_${p.name}_${p.uid}`, c.name, `${attempt}.log`);
+      id = await runtime.createContainer(this.sandbox!, { ...containerSpec(c, { pod: this.podView(), sources: this.sources, image, attempt, volumes: this.volumes, logPath }), ...extra });
       // envFrom keys that are not valid variable names were left out: say so, as the kubelet does.
       for (const s of this.sources ? envFromSources(c, this.sources).skipped : []) {
         recorder.record(asObject(this.pod), 'Warning', 'InvalidEnvironmentVariableNames', `Keys [${s.keys.join(', ')}] from the EnvFrom ${s.ref} were skipped since they are considered invalid environment variable names.`);
@@ -370,6 +388,7 @@ export class PodWorker {
     const spec = this.pod.spec!;
     const containers = new Map(spec.containers.map((c) => [c.name, byName(c)]));
     const init = new Map((spec.initContainers ?? []).map((c) => [c.name, byName(c)]));
+    const ephemeral = new Map((spec.ephemeralContainers ?? []).map((c) => [c.name, byName(c as Container)]));
     if (!this.prober.empty) {
       const views = new Map<string, RunView | undefined>();
       const probed = [...(spec.initContainers ?? []).filter(isSidecar).map((c) => [c.name, init.get(c.name)!, 'Always'] as const),
@@ -387,6 +406,7 @@ export class PodWorker {
       startTime: this.pod.status?.startTime ?? this.startTime,
       init,
       containers,
+      ephemeral,
     };
   }
 

@@ -275,6 +275,31 @@ describe('real pods with tinykube up', { skip }, () => {
     ok(await kubectl(['delete', 'pod', 'withsidecar']));
   });
 
+  test('kubectl debug (1.33 and 1.27): an ephemeral container in the pod, in the target container\'s PID namespace', async () => {
+    await apply(shPod('debugme', { web: 'exec sleep 3603' }));
+    const before = await running('debugme');
+    const binaries = [kubectlBin!, findKubectl(27)].filter((b): b is string => !!b);
+    for (const [i, bin] of binaries.entries()) {
+      // The command waits for its stdin, so nothing it prints can come before kubectl attached.
+      const r = await cluster.kubectl(['debug', 'debugme', '-i', `--image=${TEST_IMAGE}`, '--image-pull-policy=Never', '--target=web', `--container=dbg${i}`,
+        '--', 'sh', '-c', 'read go; ps; echo host=$(hostname)'], 'go\n', bin);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /sleep 3603/, 'the target container\'s processes are visible');
+      assert.match(r.stdout, /host=debugme/, "the pod's UTS namespace");
+    }
+    const p = await waitFor('ephemeral containers done', async () => {
+      const q = await pod('debugme');
+      const done = (q.status.ephemeralContainerStatuses ?? []).filter((c: { state: { terminated?: unknown } }) => c.state.terminated);
+      return done.length === binaries.length ? q : undefined;
+    });
+    assert.deepEqual(p.spec.ephemeralContainers.map((c: { name: string; targetContainerName: string }) => [c.name, c.targetContainerName]), binaries.map((_, i) => [`dbg${i}`, 'web']));
+    assert.equal(containerId(p, 'web'), containerId(before, 'web'), 'the pod kept running');
+    const bad = await kubectl(['debug', 'debugme', `--image=${TEST_IMAGE}`, '--target=nosuch', '--container=dbgx', '--', 'true']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /targetContainerName/);
+    ok(await kubectl(['delete', 'pod', 'debugme', '--grace-period=0']));
+  });
+
   test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {
     type Listed = { metadata: { name: string }; status: { containerStatuses?: { name: string; containerID?: string; restartCount: number }[] } };
     const snapshot = async () => {

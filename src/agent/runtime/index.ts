@@ -63,6 +63,7 @@ export interface ContainerSpec {
   readOnlyRootfs?: boolean;
   sysctls?: Record<string, string>;
   seccomp?: 'RuntimeDefault';  // else unconfined, the kubelet's default
+  targetPid?: number;          // join this process's PID namespace (an ephemeral container's target)
 }
 export interface ContainerState {
   id: string; sandboxId: string; name: string; attempt: number;

@@ -30,6 +30,8 @@ test('app: joins the pinned IPC/UTS namespaces, and the infra PID namespace only
   const shared = appSpec({ rootfs: '/r', container: container(), netnsPath: '/n', pinned, infraPid: 7, sharePid: true, cgroupsPath: '/c', pod, host });
   assert.deepEqual(shared.linux.namespaces[0], { type: 'pid', path: '/proc/7/ns/pid' });
   assert.throws(() => appSpec({ rootfs: '/r', container: container(), netnsPath: '/n', pinned, sharePid: true, cgroupsPath: '/c', pod, host }), /pid namespace is unknown/);
+  const debug = appSpec({ rootfs: '/r', container: container({ targetPid: 99 }), netnsPath: '/n', pinned, sharePid: false, cgroupsPath: '/c', pod, host });
+  assert.deepEqual(debug.linux.namespaces[0], { type: 'pid', path: '/proc/99/ns/pid' }, "an ephemeral container joins its target's PID namespace");
 });
 
 test('app: joins the infra namespaces, own mount namespace, never sets the hostname', () => {

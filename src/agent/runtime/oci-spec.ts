@@ -182,6 +182,12 @@ export interface AppSpecInput {
   host: HostFacts;
 }
 
+/** The pod's shared PID namespace, the target container's (an ephemeral container), or a new one. */
+function pidNamespace(o: AppSpecInput, shared: (type: 'pid') => OciNamespace): OciNamespace {
+  if (o.sharePid) return shared('pid');
+  return o.container.targetPid ? { type: 'pid', path: `/proc/${o.container.targetPid}/ns/pid` } : { type: 'pid' };
+}
+
 /**
  * An app container. It never sets `hostname`: runc 1.1.5 accepts one on a joined UTS namespace and
  * silently renames the whole pod.
@@ -204,7 +210,7 @@ export function appSpec(o: AppSpecInput): OciSpec {
     root: { path: o.rootfs, readonly: !!c.readOnlyRootfs },
     mounts: mountsOf(privileged, o.pod, c.mounts),
     linux: {
-      namespaces: [o.sharePid ? ns('pid') : { type: 'pid' }, { type: 'mount' }, ns('ipc'), ns('uts'), { type: 'network', path: o.netnsPath }],
+      namespaces: [pidNamespace(o, ns), { type: 'mount' }, ns('ipc'), ns('uts'), { type: 'network', path: o.netnsPath }],
       cgroupsPath: o.cgroupsPath,
       resources: resourcesOf(c.resources, privileged),
       ...(c.sysctls ? { sysctl: c.sysctls } : {}),

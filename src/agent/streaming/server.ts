@@ -43,7 +43,7 @@ const notFound = (message: string) => new ApiError(404, 'NotFound', message);
 
 function statusOf(pod: Pod, container: string): ContainerStatus | undefined {
   const s = pod.status;
-  return [...(s?.containerStatuses ?? []), ...(s?.initContainerStatuses ?? [])].find((c) => c.name === container);
+  return [...(s?.containerStatuses ?? []), ...(s?.initContainerStatuses ?? []), ...(s?.ephemeralContainerStatuses ?? [])].find((c) => c.name === container);
 }
 
 const runtimeId = (containerID: string | undefined): string | undefined =>

@@ -41,3 +41,24 @@ test('kubectl get pods counts started sidecars in READY, skips them in Init:N/M,
     containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'i', imageID: '', state: running }],
   }), ['2/2', 'Running', '1']);
 });
+
+test('ephemeral containers: not on create; through the subresource only additions, valid, with a real target', () => {
+  const base = pod([]) as unknown as Pod;
+  const withEph = (eph: object[]) => ({ ...base, spec: { ...base.spec!, ephemeralContainers: eph } }) as unknown as KubeObject;
+  const debug = { name: 'debugger', image: 'busybox', targetContainerName: 'app', stdin: true, tty: true };
+  assert.deepEqual(podStrategy.validate(withEph([debug])).map((e) => `${e.type} ${e.field}`), ['Forbidden spec.ephemeralContainers']);
+  const sub = podStrategy.subresourceUpdates!.ephemeralcontainers;
+  const check = (next: KubeObject, old: KubeObject) => {
+    const n = structuredClone(next);
+    sub.prepare(n, old);
+    return [n, (sub.validate?.(n, old) ?? []).map((e) => `${e.type} ${e.field}`)] as const;
+  };
+  const [added, ok] = check({ ...withEph([debug]), metadata: { ...base.metadata, labels: { sneaky: 'x' } } } as unknown as KubeObject, base as unknown as KubeObject);
+  assert.deepEqual(ok, []);
+  assert.equal(added.metadata.labels, undefined, 'only ephemeral containers change through the subresource');
+  assert.deepEqual(check(withEph([{ ...debug, image: 'other' }]), withEph([debug]))[1], ['Forbidden spec.ephemeralContainers']);
+  assert.deepEqual(check(withEph([]), withEph([debug]))[1], ['Forbidden spec.ephemeralContainers']);
+  assert.deepEqual(check(withEph([{ ...debug, targetContainerName: 'nope' }]), base as unknown as KubeObject)[1], ['NotFound spec.ephemeralContainers[0].targetContainerName']);
+  assert.deepEqual(check(withEph([{ ...debug, name: 'app' }]), base as unknown as KubeObject)[1], ['Duplicate spec.ephemeralContainers[0].name']);
+  assert.deepEqual(check(withEph([{ ...debug, ports: [{ containerPort: 80 }] }]), base as unknown as KubeObject)[1], ['Forbidden spec.ephemeralContainers[0].ports']);
+});

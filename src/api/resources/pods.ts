@@ -200,6 +200,35 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   return errs;
 }
 
+/** Fields an ephemeral container may not have (it is never restarted, exposed or probed). */
+const EPHEMERAL_FORBIDDEN = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources', 'resizePolicy'] as const;
+
+/** An update of spec.ephemeralContainers: the old ones unchanged, the new ones valid, unique names, a real target. */
+export function validateEphemeralContainers(next: PodSpec, prev: PodSpec): FieldError[] {
+  const path = 'spec.ephemeralContainers';
+  const list = arr(next.ephemeralContainers);
+  const errs: FieldError[] = [];
+  for (const old of arr(prev.ephemeralContainers)) {
+    const now = list.find((c) => c.name === old.name);
+    if (!now) errs.push(forbiddenField(path, `existing ephemeral containers "${old.name}" may not be removed`));
+    else if (JSON.stringify(now) !== JSON.stringify(old)) errs.push(forbiddenField(path, `existing ephemeral containers "${old.name}" may not be changed`));
+  }
+  const names = new Set([...arr(next.containers), ...arr(next.initContainers)].map((c) => c.name));
+  const volumes = new Set(arr(next.volumes).map((v) => v.name));
+  errs.push(...validateContainers(list, path, false, volumes, names));
+  list.forEach((c, i) => {
+    for (const f of EPHEMERAL_FORBIDDEN) {
+      if (c[f as keyof typeof c] !== undefined && !(f === 'resources' && !Object.keys(c.resources ?? {}).length)) {
+        errs.push(forbiddenField(`${path}[${i}].${f}`, 'cannot be set for an Ephemeral Container'));
+      }
+    }
+    if (c.targetContainerName && !arr(next.containers).some((t) => t.name === c.targetContainerName) && !arr(next.initContainers).some((t) => t.name === c.targetContainerName)) {
+      errs.push({ type: 'NotFound', field: `${path}[${i}].targetContainerName`, value: c.targetContainerName });
+    }
+  });
+  return errs;
+}
+
 const MUTABLE_SPEC_MESSAGE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 /** The spec with every field a pod update may change blanked out, to compare old and new. */
@@ -300,6 +329,7 @@ export const podStrategy: Strategy = {
       { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
       { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
       { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+      { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     ],
   },
   allowUnconditionalUpdate: false,
@@ -309,7 +339,11 @@ export const podStrategy: Strategy = {
     if (pod.spec && typeof pod.spec === 'object') defaultPod(pod.spec);
     pod.status = { phase: 'Pending', qosClass: pod.spec && typeof pod.spec === 'object' ? qosClass(pod.spec) : 'BestEffort' };
   },
-  validate: (obj) => validatePodSpec(asPod(obj).spec, 'spec'),
+  validate: (obj) => {
+    const errs = validatePodSpec(asPod(obj).spec, 'spec');
+    if (arr(asPod(obj).spec?.ephemeralContainers).length) errs.push(forbiddenField('spec.ephemeralContainers', 'cannot be set on create'));
+    return errs;
+  },
   prepareForUpdate(obj, old) {
     const pod = asPod(obj);
     pod.status = asPod(old).status;
@@ -327,6 +361,17 @@ export const podStrategy: Strategy = {
         const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
         return phase && !phases.includes(phase) ? [notSupported('status.phase', phase, phases)] : [];
       },
+    },
+    // `kubectl debug`: only spec.ephemeralContainers changes, and only by additions.
+    ephemeralcontainers: {
+      prepare(obj, old) {
+        const added = asPod(obj).spec?.ephemeralContainers;
+        Object.assign(obj, { spec: { ...asPod(old).spec, ephemeralContainers: added }, status: asPod(old).status });
+        if (!added) delete asPod(obj).spec!.ephemeralContainers;
+        obj.metadata.labels = old.metadata.labels;
+        obj.metadata.annotations = old.metadata.annotations;
+      },
+      validate: (obj, old) => validateEphemeralContainers(asPod(obj).spec!, asPod(old).spec!),
     },
     // The binding handler sets spec.nodeName and the PodScheduled condition itself.
     binding: { prepare() {} },
