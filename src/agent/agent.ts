@@ -14,6 +14,7 @@ import { LogRotator, type LogRotationOptions } from './logrotation.js';
 import { NodeRoutes } from './noderoutes.js';
 import { ServiceProxy } from './proxy/proxier.js';
 import { ClusterDns } from './dns/server.js';
+import { ResourceSampler, type MeasuredContainer } from './resourcestats.js';
 import type { Runtime, Sandbox } from './runtime/index.js';
 import type { ImageStore } from './runtime/images/index.js';
 
@@ -63,6 +64,9 @@ export class Agent {
   }
   private informer?: Informer<KubeObject>;
   private readonly deps: WorkerDeps;
+  private sampler?: ResourceSampler;
+  /** Container id → its cgroup path (read once from its OCI config). */
+  private readonly cgroups = new Map<string, string>();
 
   constructor(private readonly opts: AgentOptions) {
     const { nodeName } = opts;
@@ -77,9 +81,13 @@ export class Agent {
     await runtime.init();
     this.logRotator = new LogRotator(runtime, this.opts.logRotation);
     this.logRotator.start();
+    this.sampler = new ResourceSampler(() => this.measuredContainers());
+    this.sampler.start();
     if (this.opts.streaming) {
+      const sampler = this.sampler;
       this.streaming = new StreamingServer({
         ...this.opts.streaming, runtime, findPod: (ns, name) => this.findPod(ns, name), exited: (id) => this.exited(id), logDir: this.opts.logDir,
+        stats: () => sampler.report(),
       });
       await this.streaming.start();
     }
@@ -120,6 +128,24 @@ export class Agent {
     for (const sandbox of adopted.values()) await runtime.stopSandbox(sandbox.id).catch(() => {});
   }
 
+  /** The running containers of this node's pods, with their cgroups, for the resource sampler. */
+  private async measuredContainers(): Promise<MeasuredContainer[]> {
+    const pods = new Map([...this.workers.values()].filter((w) => w.sandboxId).map((w) => [w.sandboxId!, w.current.pod.metadata!]));
+    const running = (await this.opts.runtime.listContainers()).filter((c) => c.state === 'running' && pods.has(c.sandboxId));
+    for (const id of this.cgroups.keys()) if (!running.some((c) => c.id === id)) this.cgroups.delete(id);
+    const out: MeasuredContainer[] = [];
+    for (const c of running) {
+      if (!this.cgroups.has(c.id)) {
+        const cgroup = await this.opts.runtime.containerCgroup(c.id);
+        if (!cgroup) continue;
+        this.cgroups.set(c.id, cgroup);
+      }
+      const meta = pods.get(c.sandboxId)!;
+      out.push({ namespace: meta.namespace!, pod: meta.name!, name: c.name, id: c.id, cgroup: this.cgroups.get(c.id)! });
+    }
+    return out;
+  }
+
   /** The pod namespace/name on this node, with its sandbox. */
   findPod(namespace: string, name: string): { pod: Pod; sandbox?: Sandbox } | undefined {
     for (const w of this.workers.values()) {
@@ -157,6 +183,7 @@ export class Agent {
     this.informer?.stop();
     this.heartbeat?.stop();
     this.logRotator?.stop();
+    this.sampler?.stop();
     this.routes?.stop();
     this.proxy?.stop();
     this.clusterDns?.stop();

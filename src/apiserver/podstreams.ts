@@ -10,6 +10,7 @@ import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest, notFound } from '../api/errors.js';
 import type { Registry } from './registry.js';
 import type { ResourceRequest } from './requestinfo.js';
+import { STATS_PATH, type StatsReport } from '../agent/resourcestats.js';
 
 export const POD_STREAM_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward']);
 
@@ -22,7 +23,11 @@ interface Target { nodeName: string; host: string; port: number; path: string }
 export interface NodeStreams {
   serveRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
   serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void;
+  stats(): Promise<StatsReport>;
 }
+
+/** How long the metrics API waits for one node's resource usage. */
+const STATS_TIMEOUT_MS = 5000;
 
 const LOG_PARAMS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
@@ -152,6 +157,37 @@ export class PodStreams {
     upstream.on('close', () => socket.destroy());
   }
 
+  /** A node's resource usage (for the metrics API): in process for a local node, else over mTLS. */
+  nodeStats(nodeName: string): Promise<StatsReport> {
+    const local = this.local.get(nodeName);
+    if (local) return local.stats();
+    const { host, port } = this.endpoint(nodeName);
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest({ ...this.tlsOptions({ nodeName, host, port, path: STATS_PATH }), method: 'GET', path: STATS_PATH, timeout: STATS_TIMEOUT_MS }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => { body += d; });
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`node ${nodeName} answered ${res.statusCode}`));
+          try { resolve(JSON.parse(body) as StatsReport); } catch (e) { reject(e); }
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`node ${nodeName} did not answer in ${STATS_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** The streaming server of a node: its address and published port. */
+  private endpoint(nodeName: string): { host: string; port: number } {
+    const node = this.nodes.cache.get(`/registry/nodes/${nodeName}`)?.obj as Node | undefined;
+    if (!node) throw notFound({ group: '', plural: 'nodes' }, nodeName);
+    const host = nodeAddress(node);
+    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+    if (!host || !port) throw new ApiError(500, 'InternalError', `node ${nodeName} does not publish a streaming endpoint`);
+    return { host, port };
+  }
+
   private dialError(e: Error): ApiError {
     return new ApiError(500, 'InternalError', `error dialing backend: ${e.message}`);
   }
@@ -171,11 +207,7 @@ export class PodStreams {
     const container = sub === 'portforward' ? undefined : chooseContainer(pod, query.get('container'));
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) return undefined;
-    const node = this.nodes.cache.get(`/registry/nodes/${nodeName}`)?.obj as Node | undefined;
-    if (!node) throw notFound({ group: '', plural: 'nodes' }, nodeName);
-    const host = nodeAddress(node);
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    if (!host || !port) throw new ApiError(500, 'InternalError', `node ${nodeName} does not publish a streaming endpoint`);
+    const { host, port } = this.endpoint(nodeName);
     const p = (s: string) => encodeURIComponent(s);
     let path: string;
     if (sub === 'log') {

@@ -20,6 +20,7 @@ import { RestHandler } from './rest.js';
 import { issueClientCert, type ClusterPki } from './pki.js';
 import { CACERTS_PATH, CREDENTIALS_PATH, NodeJoin } from './nodejoin.js';
 import { isPodStream, PodStreams, rawError, type NodeStreams } from './podstreams.js';
+import { isMetricsRequest, METRICS_RESOURCES, MetricsApi } from './metrics.js';
 import type { Duplex } from 'node:stream';
 
 export const SERVER_VERSION = {
@@ -55,6 +56,9 @@ export class ApiServer {
   private server?: Server;
   private localServer?: HttpServer;
   private podStreams?: PodStreams;
+  private metrics?: MetricsApi;
+  /** What discovery lists: the stored resources and the metrics API. */
+  private discoverable: ResourceInfo[] = [];
   private nodeJoin?: NodeJoin;
   private ready = false;
   private kubernetesService?: NodeJS.Timeout;
@@ -66,6 +70,7 @@ export class ApiServer {
       this.registries.set(`${r.group}/${r.version}/${r.plural}`, new Registry(opts.store, s, this.namespaceGate, opts.allocation ?? DEFAULT_ALLOCATION_CONFIG));
     }
     this.resources = strategies.map((s) => s.resource);
+    this.discoverable = this.registries.has('/v1/pods') && this.registries.has('/v1/nodes') ? [...this.resources, ...METRICS_RESOURCES] : this.resources;
     this.rest = new RestHandler((info) => this.registryFor(info), (req) => this.auth.authenticate(req));
     this.openapi = new OpenApiRoutes(this.resources);
   }
@@ -107,6 +112,8 @@ export class ApiServer {
     const join = this.opts.nodeJoin;
     if (join) this.nodeJoin = new NodeJoin(join.token, pki.ca, this.registry('', 'v1', 'nodes'), join.clusterCidr);
     this.podStreams = new PodStreams(this.registry('', 'v1', 'pods'), this.registry('', 'v1', 'nodes'), { ca: pki.ca.cert, ...nodeClient });
+    const streams = this.podStreams;
+    this.metrics = new MetricsApi(this.registry('', 'v1', 'pods'), this.registry('', 'v1', 'nodes'), (node) => streams.nodeStats(node));
     this.server = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       this.dispatch(req, res).catch((e) => sendError(res, e));
     });
@@ -238,6 +245,7 @@ export class ApiServer {
     if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, path, query);
     const info = parseRequestPath(path);
     if (info.kind === 'resource' && isPodStream(info)) return this.podStreams!.handle(req, res, info, query);
+    if (info.kind === 'resource' && isMetricsRequest(info) && this.discoverable !== this.resources) return this.metrics!.handle(req, res, info, query);
     if (info.kind === 'resource') return this.rest.handle(req, res, info, query);
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return this.discovery(req, res, path);
@@ -263,16 +271,16 @@ export class ApiServer {
     if (acceptsNothingServed(accept)) throw notAcceptable('only the following media types are accepted: application/json');
     const aggregated = aggregatedDiscoveryVersion(accept);
     if ((path === '/api' || path === '/apis') && aggregated) {
-      const body = aggregatedDiscovery(this.resources, path === '/api', aggregated as 'v2' | 'v2beta1');
+      const body = aggregatedDiscovery(this.discoverable, path === '/api', aggregated as 'v2' | 'v2beta1');
       return sendJson(res, 200, body, `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`, { Vary: 'Accept' });
     }
     if (path === '/api') return sendJson(res, 200, apiVersions(`${req.socket.localAddress}:${this.port}`), 'application/json', { Vary: 'Accept' });
-    if (path === '/apis') return sendJson(res, 200, apiGroupList(this.resources), 'application/json', { Vary: 'Accept' });
+    if (path === '/apis') return sendJson(res, 200, apiGroupList(this.discoverable), 'application/json', { Vary: 'Accept' });
     const parts = path.split('/').filter(Boolean);
     let doc: unknown;
-    if (parts[0] === 'api' && parts.length === 2) doc = apiResourceList(this.resources, '', parts[1]);
-    else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroupDoc(this.resources, parts[1]);
-    else if (parts[0] === 'apis' && parts.length === 3) doc = apiResourceList(this.resources, parts[1], parts[2]);
+    if (parts[0] === 'api' && parts.length === 2) doc = apiResourceList(this.discoverable, '', parts[1]);
+    else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroupDoc(this.discoverable, parts[1]);
+    else if (parts[0] === 'apis' && parts.length === 3) doc = apiResourceList(this.discoverable, parts[1], parts[2]);
     if (doc) return sendJson(res, 200, doc);
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }

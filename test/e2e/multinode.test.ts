@@ -147,6 +147,12 @@ describe('nodes joined with tinykube agent', { skip, timeout: 300_000 }, () => {
     } finally {
       pf.stop();
     }
+    // Resource usage of mn-b comes over the same TLS path (kubectl top).
+    const top = await waitFor('mn-b in kubectl top node', async () => {
+      const r = await cluster.kubectl(['top', 'node', '--no-headers']);
+      return r.code === 0 && /^mn-b\s+\d+m/m.test(r.stdout) ? r.stdout : undefined;
+    });
+    assert.match(top, /^mn-a\s+\d+m/m);
     const fwd = await clientNodePortForward(cluster.server.kubeconfig, 'far', 9090);
     try {
       assert.deepEqual(await parallelGets(fwd.port, 5), new Set(['from-mn-b\n']));

@@ -300,6 +300,28 @@ describe('real pods with tinykube up', { skip }, () => {
     ok(await kubectl(['delete', 'pod', 'debugme', '--grace-period=0']));
   });
 
+  test('kubectl top pod / node: usage from the pods\' cgroups, through the metrics API', async () => {
+    await apply(shPod('busy', { spin: 'while :; do :; done', idle: 'head -c 20000000 /dev/zero | tail -c 1 > /dev/null; exec sleep 3600' }));
+    await running('busy');
+    // The agent samples every 10 s and a container needs two samples for a rate, as with metrics-server.
+    const top = await waitFor('busy in kubectl top', async () => {
+      const r = await kubectl(['top', 'pod', 'busy', '--containers', '--no-headers']);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 60_000);
+    const rows = Object.fromEntries(top.trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([, c, cpu, mem]) => [c, { cpu: parseInt(cpu, 10), mem: parseInt(mem, 10) }]));
+    assert.ok(rows.spin.cpu >= 300, `a spinning container uses most of a core: ${top}`);
+    assert.ok(rows.idle.cpu < 100, `an idle one little: ${top}`);
+    assert.ok(rows.spin.mem >= 0 && rows.idle.mem >= 0);
+    const all = ok(await kubectl(['top', 'pod', '-l', 'nosuchlabel', '-A']));
+    assert.equal(all.trim(), '', 'a selector that matches nothing');
+    const node = ok(await kubectl(['top', 'node', '--no-headers']));
+    assert.match(node, /^e2e-node\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
+    const missing = await kubectl(['top', 'pod', 'nosuchpod']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /not found/);
+    ok(await kubectl(['delete', 'pod', 'busy', '--grace-period=0']));
+  });
+
   test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {
     type Listed = { metadata: { name: string }; status: { containerStatuses?: { name: string; containerID?: string; restartCount: number }[] } };
     const snapshot = async () => {

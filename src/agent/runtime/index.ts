@@ -237,6 +237,15 @@ export class Runtime {
   }
 
   /** The container's state dir: its OCI bundle and conmon's persist dir (conmon's `ctl` FIFO is here). */
+  /** The container's cgroup path (its OCI config's linux.cgroupsPath), or undefined if it is gone. */
+  async containerCgroup(id: string): Promise<string | undefined> {
+    try {
+      return (JSON.parse(await readFile(join(this.layout.containerDir(id), 'config.json'), 'utf8')) as { linux?: { cgroupsPath?: string } }).linux?.cgroupsPath;
+    } catch {
+      return undefined;
+    }
+  }
+
   containerDir(id: string): string {
     return this.layout.containerDir(id);
   }

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { STATS_PATH, type StatsReport } from '../resourcestats.js';
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest } from '../../api/errors.js';
 import { remoteCommandQuery, serveRemoteCommand, servePortForward } from '../../streams/index.js';
@@ -37,6 +38,8 @@ export interface StreamingServerOptions {
   exited(containerId: string): Promise<void>;
   /** The agent's log dir (NAMESPACE_NAME_UID/CONTAINER/ATTEMPT.log): the logs of a finished pod outlive its containers. */
   logDir?: string;
+  /** Resource usage of the node and its containers (`/stats/resource`, for the metrics API). */
+  stats?: () => Promise<StatsReport>;
 }
 
 const notFound = (message: string) => new ApiError(404, 'NotFound', message);
@@ -179,7 +182,18 @@ export class StreamingServer {
     }
   }
 
+  /** Resource usage of this node (see ../resourcestats.ts). */
+  stats(): Promise<StatsReport> {
+    if (!this.opts.stats) throw notFound('this node does not report resource usage');
+    return this.opts.stats();
+  }
+
   private async request(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path === STATS_PATH) {
+      if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'resource usage is read with GET');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await this.stats()));
+      return;
+    }
     const p = parsePath(path);
     if (!p || p.verb !== 'containerLogs' || !p.container) throw p && p.verb !== 'containerLogs' ? badRequest('Upgrade request required') : notFound('not found');
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'logs are read with GET');
