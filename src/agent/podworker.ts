@@ -443,6 +443,7 @@ export class PodWorker {
       dnsServers: dns.servers,
       dnsSearches: dns.searches,
       hostAliases: (spec.hostAliases ?? []).filter((a) => a.ip).map((a) => ({ ip: a.ip!, hostnames: [...(a.hostnames ?? [])] })),
+      ...(spec.hostNetwork || spec.hostPID || spec.hostIPC ? { host: { network: !!spec.hostNetwork, pid: !!spec.hostPID, ipc: !!spec.hostIPC }, hostIP: this.deps.hostIP } : {}),
     };
   }
 

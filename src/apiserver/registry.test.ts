@@ -71,6 +71,17 @@ test('a no-op update keeps the resourceVersion', async () => {
   assert.equal(same.rev, c.rev);
 });
 
+test('a dry-run update answers with the change and the resourceVersion the object keeps, and writes nothing', async () => {
+  const { pods } = await setup();
+  const c = await pods.create('default', pod('d'));
+  const next = structuredClone(c.obj as KubeObject);
+  next.metadata.labels = { app: 'changed' };
+  const dry = await pods.update('default', 'd', next, { dryRun: true });
+  assert.equal((dry.obj as KubeObject).metadata.labels!.app, 'changed');
+  assert.equal((dry.obj as KubeObject).metadata.resourceVersion, String(c.rev));
+  assert.equal((pods.get('default', 'd').obj as KubeObject).metadata.labels!.app, 'd');
+});
+
 test('pod spec is immutable except images', async () => {
   const { pods } = await setup();
   const c = await pods.create('default', pod('a'));

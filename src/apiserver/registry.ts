@@ -459,7 +459,11 @@ export class Registry {
     if (meta.deletionTimestamp && this.finalized(next) && !(old.metadata.deletionGracePeriodSeconds ?? 0)) {
       return (await this.removeNow(current, opts)).object;
     }
-    if (opts.dryRun) return { key: current.key, rev: current.rev, obj: next, json: JSON.stringify(next) };
+    if (opts.dryRun) {
+      // Nothing is written: the answer carries the resourceVersion the object still has, as upstream.
+      const obj = { ...next, metadata: { ...meta, resourceVersion: String(current.rev) } };
+      return { key: current.key, rev: current.rev, obj, json: JSON.stringify(obj) };
+    }
     try {
       const kv = await this.store.update(current.key, JSON.stringify(next), current.rev);
       return this.cached(kv);

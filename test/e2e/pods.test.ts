@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { findKubectl } from './harness.js';
 import { ok, realPodsUnavailable, TEST_IMAGE, TestCluster, waitFor } from './cluster.js';
@@ -320,6 +321,26 @@ describe('real pods with tinykube up', { skip }, () => {
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /not found/);
     ok(await kubectl(['delete', 'pod', 'busy', '--grace-period=0']));
+  });
+
+  test('hostNetwork, hostPID, hostIPC: the pod uses the host\'s namespaces, its IP is the node\'s', async () => {
+    await apply(shPod('onhost', { main: 'exec sleep 3604' }, { hostNetwork: true, hostPID: true, hostIPC: true }));
+    const p = await running('onhost');
+    assert.equal(p.status.podIP, p.status.hostIP, 'a hostNetwork pod has the node\'s IP');
+    const pid = containerPid(containerId(p, 'main'));
+    for (const kind of ['net', 'pid', 'ipc', 'uts']) assert.equal(readlinkSync(`/proc/${pid}/ns/${kind}`), readlinkSync(`/proc/self/ns/${kind}`), kind);
+    assert.notEqual(readlinkSync(`/proc/${pid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'), 'its own root file system still');
+    assert.equal(ok(await kubectl(['exec', 'onhost', '--', 'hostname'])).trim(), hostname(), "the host's hostname");
+    assert.match(ok(await kubectl(['exec', 'onhost', '--', 'ps'])), /sleep 3604/);
+    ok(await kubectl(['delete', 'pod', 'onhost', '--grace-period=0']));
+    // Only hostNetwork: its own PID and IPC namespaces.
+    await apply(shPod('onhostnet', { main: 'exec sleep 3605' }, { hostNetwork: true }));
+    const q = await running('onhostnet');
+    const qpid = containerPid(containerId(q, 'main'));
+    assert.equal(readlinkSync(`/proc/${qpid}/ns/net`), readlinkSync('/proc/self/ns/net'));
+    assert.notEqual(readlinkSync(`/proc/${qpid}/ns/pid`), readlinkSync('/proc/self/ns/pid'));
+    assert.notEqual(readlinkSync(`/proc/${qpid}/ns/ipc`), readlinkSync('/proc/self/ns/ipc'));
+    ok(await kubectl(['delete', 'pod', 'onhostnet', '--grace-period=0']));
   });
 
   test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {

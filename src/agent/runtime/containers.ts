@@ -12,7 +12,7 @@ import { unmountUnder } from './mounts.js';
 import { appSpec } from './oci-spec.js';
 import { mountOverlay } from './overlay.js';
 import { inNetworkNamespace, processAlive, readPid } from './proc.js';
-import { readRecord, readRecords, writeRecord, type ContainerRecord, type SandboxRecord } from './records.js';
+import { netnsOf, readRecord, readRecords, writeRecord, type ContainerRecord, type SandboxRecord } from './records.js';
 import type { RuncExecOptions } from './runc.js';
 import { stopUntilExited } from './termination.js';
 
@@ -35,10 +35,10 @@ export class Containers {
     const infraPid = sb.infraPid ?? sb.ready?.infraPid;
     if (!sb.pinned && !infraPid) throw new Error(`sandbox ${sandbox.id} is not ready`);
     // /proc/<pid>/ns/* of a dead infra could be another process's after PID reuse: check it is still the pod's.
-    if (infraPid && (sb.shareProcessNamespace || !sb.pinned) && !(await inNetworkNamespace(infraPid, sb.netnsPath))) {
+    if (infraPid && (sb.shareProcessNamespace || !sb.pinned) && !(await inNetworkNamespace(infraPid, netnsOf(sb)))) {
       throw new Error(`the infra container of sandbox ${sb.id} is not running`);
     }
-    if (sb.pinned && !(await exists(sb.netnsPath))) throw new Error(`the network namespace of sandbox ${sb.id} is gone`);
+    if (sb.pinned && sb.netnsPath && !(await exists(sb.netnsPath))) throw new Error(`the network namespace of sandbox ${sb.id} is gone`);
     const id = `${sb.id}-${spec.name}-${spec.attempt}`;
     const dir = this.dir(id);
     try {
@@ -56,7 +56,7 @@ export class Containers {
       const rootfs = await mountOverlay(spec.lowerDirs, dir);
       const config = appSpec({
         rootfs, container: spec, netnsPath: sb.netnsPath, infraPid, pinned: sb.pinned, sharePid: sb.shareProcessNamespace,
-        cgroupsPath: `${sb.cgroupParent}/${id}`, pod: podFilesOf(this.ctx.layout.sandboxDir(sb.id)), host: this.ctx.host,
+        cgroupsPath: `${sb.cgroupParent}/${id}`, pod: podFilesOf(this.ctx.layout.sandboxDir(sb.id)), host: this.ctx.host, hostNamespaces: sb.host,
       });
       await writeFile(join(dir, 'config.json'), JSON.stringify(config));
       await createWithConmon({ ...conmonBase(this.ctx), id, bundle: dir, dir, logPath: spec.logPath, terminal: spec.tty, stdin: spec.stdin, stdinOnce: spec.stdinOnce });

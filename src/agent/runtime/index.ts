@@ -23,6 +23,8 @@ import { CGROUP_ROOT, PAUSE_PATH, Sandboxes, type StartedSandbox } from './sandb
 
 export type { StartedSandbox };
 import { findTools } from './tools.js';
+import type { HostNamespaces } from './records.js';
+export { netnsOf } from './records.js';
 
 export interface RuntimeOptions {
   stateDir: string;            // e.g. /var/lib/tinykube/agent (tests: a temp dir)
@@ -41,6 +43,8 @@ export interface SandboxSpec {
   dnsServers?: string[]; dnsSearches?: string[];
   hostAliases?: { ip: string; hostnames: string[] }[];
   cgroupParent?: string;       // pod-level cgroup (limits), optional; removed with the sandbox
+  host?: HostNamespaces;       // hostNetwork / hostPID / hostIPC
+  hostIP?: string;             // the pod IP of a hostNetwork pod
 }
 /** A pod sandbox; `ip` is empty until its network is up. infraPid only when the pod shares its PID namespace. */
 export interface Sandbox { id: string; uid: string; ip: string; netnsPath: string; infraPid?: number; dir: string }

@@ -32,6 +32,8 @@ test('app: joins the pinned IPC/UTS namespaces, and the infra PID namespace only
   assert.throws(() => appSpec({ rootfs: '/r', container: container(), netnsPath: '/n', pinned, sharePid: true, cgroupsPath: '/c', pod, host }), /pid namespace is unknown/);
   const debug = appSpec({ rootfs: '/r', container: container({ targetPid: 99 }), netnsPath: '/n', pinned, sharePid: false, cgroupsPath: '/c', pod, host });
   assert.deepEqual(debug.linux.namespaces[0], { type: 'pid', path: '/proc/99/ns/pid' }, "an ephemeral container joins its target's PID namespace");
+  const onHost = appSpec({ rootfs: '/r', container: container(), netnsPath: '', pinned, sharePid: false, cgroupsPath: '/c', pod, host, hostNamespaces: { network: true, pid: true } });
+  assert.deepEqual(onHost.linux.namespaces, [{ type: 'mount' }, { type: 'ipc', path: '/sb/ns-ipc' }], "hostNetwork and hostPID: the host's network, UTS and PID namespaces");
 });
 
 test('app: joins the infra namespaces, own mount namespace, never sets the hostname', () => {

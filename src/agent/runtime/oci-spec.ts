@@ -7,6 +7,7 @@
 import { runtimeDefaultSeccomp, type OciSeccomp } from './seccomp.js';
 import type { ContainerSpec } from './index.js';
 import type { PodFiles } from './layout.js';
+import type { HostNamespaces } from './records.js';
 
 export interface OciMount { destination: string; type: string; source: string; options: string[] }
 export interface OciNamespace { type: 'pid' | 'ipc' | 'uts' | 'mount' | 'network'; path?: string }
@@ -146,6 +147,7 @@ export interface InfraSpecInput {
   cgroupsPath: string;
   shm: string;
   host: HostFacts;
+  hostNamespaces?: HostNamespaces;
 }
 
 /** The pod's infra (pause) container: holds the pod's shared PID namespace; joins the pinned IPC/UTS ones. */
@@ -157,10 +159,10 @@ export function infraSpec(o: InfraSpecInput): OciSpec {
     ...(o.pinned ? {} : { hostname: o.hostname }),
     mounts: systemMounts(false, o.shm),
     linux: {
-      namespaces: [
+      namespaces: withoutHost([
         { type: 'pid' }, o.pinned ? { type: 'ipc', path: o.pinned.ipc } : { type: 'ipc' }, o.pinned ? { type: 'uts', path: o.pinned.uts } : { type: 'uts' },
         { type: 'mount' }, { type: 'network', path: o.netnsPath },
-      ],
+      ], o.hostNamespaces),
       cgroupsPath: o.cgroupsPath,
       resources: resourcesOf(undefined, false),
       maskedPaths: MASKED_PATHS,
@@ -180,6 +182,18 @@ export interface AppSpecInput {
   cgroupsPath: string;
   pod: PodFiles;
   host: HostFacts;
+  hostNamespaces?: HostNamespaces;
+}
+
+/**
+ * The namespace list without those the pod shares with the host (hostNetwork, which brings the
+ * host's UTS namespace too, hostPID, hostIPC): a namespace runc is not told about is the one it
+ * runs in, the host's.
+ */
+export function withoutHost(namespaces: OciNamespace[], host: HostNamespaces | undefined): OciNamespace[] {
+  if (!host) return namespaces;
+  const shared = new Set<string>([...(host.network ? ['network', 'uts'] : []), ...(host.pid ? ['pid'] : []), ...(host.ipc ? ['ipc'] : [])]);
+  return namespaces.filter((n) => !shared.has(n.type));
 }
 
 /** The pod's shared PID namespace, the target container's (an ephemeral container), or a new one. */
@@ -210,7 +224,7 @@ export function appSpec(o: AppSpecInput): OciSpec {
     root: { path: o.rootfs, readonly: !!c.readOnlyRootfs },
     mounts: mountsOf(privileged, o.pod, c.mounts),
     linux: {
-      namespaces: [pidNamespace(o, ns), { type: 'mount' }, ns('ipc'), ns('uts'), { type: 'network', path: o.netnsPath }],
+      namespaces: withoutHost([pidNamespace(o, ns), { type: 'mount' }, ns('ipc'), ns('uts'), { type: 'network', path: o.netnsPath }], o.hostNamespaces),
       cgroupsPath: o.cgroupsPath,
       resources: resourcesOf(c.resources, privileged),
       ...(c.sysctls ? { sysctl: c.sysctls } : {}),

@@ -4,6 +4,11 @@ import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface PinnedNamespaces { ipc: string; uts: string }
+/** A sandbox's network namespace as a path to enter: its own, or (hostNetwork: netnsPath '') the caller's, the host's. */
+export const netnsOf = (sb: { netnsPath: string }): string => sb.netnsPath || '/proc/self/ns/net';
+
+/** The host's namespaces a pod uses instead of its own (hostNetwork also means the host's UTS namespace). */
+export interface HostNamespaces { network?: boolean; pid?: boolean; ipc?: boolean }
 
 export interface SandboxRecord {
   id: string;
@@ -18,6 +23,8 @@ export interface SandboxRecord {
   createdAt: string;
   /** The pod's IPC and UTS namespaces, pinned by bind mounts (absent in sandboxes made before they were). */
   pinned?: PinnedNamespaces;
+  /** hostNetwork / hostPID / hostIPC: namespaces left out of the containers' specs (netnsPath is then ''). */
+  host?: HostNamespaces;
   /** The infra container's pid: it holds the shared PID namespace (only with shareProcessNamespace). */
   infraPid?: number;
   /** Set once the network is up; a record without it is a half-made sandbox. (infraPid here: older records.) */

@@ -6,6 +6,7 @@
 // they start once it is up.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { attach, detach, podIp, podPlugins, type CniAttachment, type PodNetwork } from './cni.js';
 import { createWithConmon } from './conmon.js';
@@ -18,7 +19,7 @@ import type { Sandbox, SandboxSpec } from './index.js';
 import { pinnedNamespacesOf, podFilesOf } from './layout.js';
 import { mountTmpfs, unmountUnder } from './mounts.js';
 import { infraSpec } from './oci-spec.js';
-import { readRecord, readRecords, writeRecord, type PinnedNamespaces, type SandboxRecord } from './records.js';
+import { readRecord, readRecords, writeRecord, type HostNamespaces, type PinnedNamespaces, type SandboxRecord } from './records.js';
 import { run as runCommand } from './run.js';
 import { stopUntilExited } from './termination.js';
 
@@ -36,10 +37,18 @@ function toSandbox(r: SandboxRecord, dir: string): Sandbox {
   return { id: r.id, uid: r.uid, ip: r.ready?.ip ?? '', netnsPath: r.netnsPath, infraPid: r.infraPid ?? r.ready?.infraPid, dir };
 }
 
-/** New IPC and UTS namespaces, bind-mounted on the (created) files, with the pod's hostname set. */
-async function pinNamespaces(ns: PinnedNamespaces, hostname: string): Promise<void> {
-  await Promise.all([writeFile(ns.ipc, ''), writeFile(ns.uts, '')]);
-  await runCommand('unshare', [`--ipc=${ns.ipc}`, `--uts=${ns.uts}`, 'hostname', hostname]);
+/** New IPC and UTS namespaces (those not the host's), bind-mounted on the (created) files, with the pod's hostname set. */
+async function pinNamespaces(ns: PinnedNamespaces, hostname: string, host: HostNamespaces = {}): Promise<void> {
+  const uts = !host.network;
+  if (host.ipc && !uts) return;
+  await Promise.all([host.ipc ? undefined : writeFile(ns.ipc, ''), uts ? writeFile(ns.uts, '') : undefined]);
+  await runCommand('unshare', [...(host.ipc ? [] : [`--ipc=${ns.ipc}`]), ...(uts ? [`--uts=${ns.uts}`, 'hostname', hostname] : ['true'])]);
+}
+
+/** The /etc files of a hostNetwork pod: the host's hosts and hostname, its resolv.conf unless the pod sets DNS. */
+async function hostNetworkFiles(spec: SandboxSpec): Promise<[string, string, string]> {
+  const [hosts, resolv] = await Promise.all([readFile('/etc/hosts', 'utf8').catch(() => ''), readFile('/etc/resolv.conf', 'utf8').catch(() => '')]);
+  return [hosts, spec.dnsServers?.length ? resolvConf(spec.dnsServers, spec.dnsSearches) : resolv, hostnameFile(osHostname())];
 }
 
 /** A sandbox whose namespaces exist (containers can be created in it) and whose network comes up in `ready`. */
@@ -54,8 +63,9 @@ export class Sandboxes {
     const dir = this.ctx.layout.sandboxDir(id);
     const record: SandboxRecord = {
       id, uid: spec.uid, name: spec.name, namespace: spec.namespace, hostname: spec.hostname,
-      shareProcessNamespace: spec.shareProcessNamespace, netnsPath: join(NETNS_DIR, netnsName(id)), cgroupParent: spec.cgroupParent ?? `${CGROUP_ROOT}/pod-${id}`,
-      createdAt: new Date().toISOString(), pinned: pinnedNamespacesOf(dir),
+      shareProcessNamespace: spec.shareProcessNamespace, netnsPath: spec.host?.network ? '' : join(NETNS_DIR, netnsName(id)),
+      cgroupParent: spec.cgroupParent ?? `${CGROUP_ROOT}/pod-${id}`, createdAt: new Date().toISOString(), pinned: pinnedNamespacesOf(dir),
+      ...(spec.host ? { host: spec.host } : {}),
     };
     await mkdir(infraDir(dir), { recursive: true });
     await writeRecord(dir, record);
@@ -63,7 +73,7 @@ export class Sandboxes {
     let network: Promise<string> | undefined;
     try {
       await Promise.all([
-        addNetns(netnsName(id)), mountTmpfs(files.shm, SHM_OPTIONS), pinNamespaces(record.pinned!, spec.hostname),
+        record.netnsPath && addNetns(netnsName(id)), mountTmpfs(files.shm, SHM_OPTIONS), pinNamespaces(record.pinned!, spec.hostname, spec.host),
         // Containers bind-mount these at create time; wireNetwork fills them in place (same inode).
         ...[files.hosts, files.resolvConf, files.hostname].map((f) => writeFile(f, '')),
       ]);
@@ -90,9 +100,15 @@ export class Sandboxes {
     return { sandbox: toSandbox(record, dir), ready };
   }
 
-  /** CNI ADD, then the /etc files that need the pod IP; returns the IP. */
+  /** CNI ADD, then the /etc files that need the pod IP; returns the IP. A hostNetwork pod has the node's. */
   private async wireNetwork(record: SandboxRecord, spec: SandboxSpec): Promise<string> {
     const dir = this.ctx.layout.sandboxDir(record.id);
+    if (!record.netnsPath) {
+      const files = podFilesOf(dir);
+      const [hosts, resolv, hostname] = await hostNetworkFiles(spec);
+      await Promise.all([writeFile(files.hosts, hosts), writeFile(files.resolvConf, resolv), writeFile(files.hostname, hostname)]);
+      return spec.hostIP ?? '';
+    }
     const cni = await attach(this.net, podPlugins(this.net, spec.hostPorts), record.id, record.netnsPath);
     await writeFile(join(dir, CNI_FILE), JSON.stringify(cni));
     const ip = podIp(cni.result);
@@ -112,7 +128,7 @@ export class Sandboxes {
     const bundle = infraDir(dir);
     const config = infraSpec({
       rootfs: this.ctx.layout.pauseRootfs, args: [PAUSE_PATH, '-P'], netnsPath: record.netnsPath, pinned: record.pinned!,
-      cgroupsPath: `${record.cgroupParent}/infra`, shm, host: this.ctx.host,
+      cgroupsPath: `${record.cgroupParent}/infra`, shm, host: this.ctx.host, hostNamespaces: record.host,
     });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
     const pid = await createWithConmon({ ...conmonBase(this.ctx), id: record.id, bundle, dir: bundle, logPath: join(bundle, 'infra.log') });
@@ -143,6 +159,7 @@ export class Sandboxes {
   }
 
   private async unwireNetwork(record: SandboxRecord): Promise<void> {
+    if (!record.netnsPath) return; // the host's network: nothing of ours to undo
     await deleteNetns(basename(record.netnsPath));
     const saved = await readFile(join(this.ctx.layout.sandboxDir(record.id), CNI_FILE), 'utf8').catch(() => undefined);
     if (saved) await detach(this.net, JSON.parse(saved) as CniAttachment);

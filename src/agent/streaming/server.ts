@@ -12,7 +12,7 @@ import { STATS_PATH, type StatsReport } from '../resourcestats.js';
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest } from '../../api/errors.js';
 import { remoteCommandQuery, serveRemoteCommand, servePortForward } from '../../streams/index.js';
-import type { Runtime, Sandbox } from '../runtime/index.js';
+import { netnsOf, type Runtime, type Sandbox } from '../runtime/index.js';
 import { CONTAINER_ID_PREFIX } from '../podstatus.js';
 import { attachToContainer } from './attach.js';
 import { execInContainer } from './exec.js';
@@ -232,8 +232,8 @@ export class StreamingServer {
     if (p.verb === 'portForward') {
       if (!sandbox) throw badRequest(`pod "${p.pod}" has no network yet`);
       // The dialer helper in the pod's netns starts now, so the first connection does not wait for it.
-      void warmNetnsDialer(sandbox.netnsPath).catch(() => {});
-      servePortForward(req, socket, head, (port) => dialInNetns(sandbox.netnsPath, port, { podIp: sandbox.ip }), { podName: p.pod, uid: pod.metadata?.uid });
+      void warmNetnsDialer(netnsOf(sandbox)).catch(() => {});
+      servePortForward(req, socket, head, (port) => dialInNetns(netnsOf(sandbox), port, { podIp: sandbox.ip }), { podName: p.pod, uid: pod.metadata?.uid });
       return;
     }
     if ((p.verb !== 'exec' && p.verb !== 'attach') || !p.container) throw notFound(`${p.verb} is not served by this node`);
