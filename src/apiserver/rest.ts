@@ -15,6 +15,7 @@ import { chooseView, parseAccept, wantsYaml, type ObjectView } from './negotiati
 import { applyPatch, PatchError, UnsupportedPatchError } from './patch/index.js';
 import type { ListOptions, Registry, WriteOptions } from './registry.js';
 import { applyConfiguration, managerOf } from './apply/managedfields.js';
+import { evict, type EvictionRequest } from './eviction.js';
 import type { ResourceRequest } from './requestinfo.js';
 import { toTable, type IncludeObject } from './tableview.js';
 
@@ -119,6 +120,7 @@ export class RestHandler {
         return watch ? this.watch(ctx) : this.list(ctx);
       case 'POST':
         if (sub === 'binding') return this.bind(ctx);
+        if (sub === 'eviction') return this.evict(ctx);
         if (info.name) throw methodNotAllowed();
         this.requireVerb(r, 'create');
         return this.create(ctx);
@@ -404,6 +406,14 @@ export class RestHandler {
       status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
       return pod;
     }, { dryRun: ctx.dryRun, subresource: 'binding' });
+    sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+
+  private async evict(ctx: Ctx): Promise<void> {
+    const { info, registry } = ctx;
+    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type'], undefined, { apiVersion: 'policy/v1', kind: 'Eviction' }) as EvictionRequest;
+    const pdbs = this.registryFor({ ...info, group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', subresource: undefined, name: undefined });
+    await evict(registry, pdbs, info.namespace!, info.name!, body ?? {}, ctx.dryRun);
     sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../test/e2e/harness.js';
+import { ApiError } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
 import {
   availableOf, calculateStatus, computeHash, deploymentComplete, equalIgnoreHash, fnv32a, maxSurge, maxUnavailable, newRSNewReplicas,
@@ -303,9 +304,19 @@ describe('Deployment controller on a real API server', () => {
   test('scaling goes through the scale subresource; a paused deployment scales but does not roll', async () => {
     await c.post(`${APPS}/deployments`, deployment('pause', 2));
     await rolledOut('pause');
-    const scale = await c.get<Json>(`${APPS}/deployments/pause/scale`);
+    let scale = await c.get<Json>(`${APPS}/deployments/pause/scale`);
     assert.deepEqual([scale.kind, scale.apiVersion, scale.spec.replicas, scale.status.replicas, scale.status.selector], ['Scale', 'autoscaling/v1', 2, 2, 'app=pause']);
-    await c.put(`${APPS}/deployments/pause/scale`, { ...scale, spec: { replicas: 3 } });
+    // The controller may still write its status after the rollout: a PUT with that resourceVersion then
+    // conflicts, and a client reads again and retries, as kubectl scale does.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.put(`${APPS}/deployments/pause/scale`, { ...scale, spec: { replicas: 3 } });
+        break;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 409) || attempt >= 5) throw e;
+        scale = await c.get<Json>(`${APPS}/deployments/pause/scale`);
+      }
+    }
     await rolledOut('pause');
     await c.patch(`${APPS}/deployments/pause`, { spec: { paused: true } });
     await c.patch(`${APPS}/deployments/pause`, { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:1.37' }] } } } }, 'application/strategic-merge-patch+json');

@@ -10,6 +10,7 @@ import { JobController } from './job.js';
 import { StatefulSetController } from './statefulset.js';
 import { DaemonSetController } from './daemonset.js';
 import { EndpointsController, EndpointSliceController } from './endpoints.js';
+import { DisruptionController } from './disruption.js';
 
 export interface Controller {
   start(): Promise<void>;
@@ -27,4 +28,5 @@ export const builtinControllers: ((client: RestClient) => Controller)[] = [
   (client) => new DaemonSetController(client),
   (client) => new EndpointsController(client),
   (client) => new EndpointSliceController(client),
+  (client) => new DisruptionController(client),
 ];

@@ -343,6 +343,26 @@ describe('real pods with tinykube up', { skip }, () => {
     ok(await kubectl(['delete', 'pod', 'onhostnet', '--grace-period=0']));
   });
 
+  test('kubectl create pdb and kubectl drain: evictions take what the budget allows and are refused after', async () => {
+    const guarded = (extra: string[] = []) => kubectl(['get', 'pods', '-l', 'app=guarded', '--no-headers', ...extra]);
+    ok(await kubectl(['create', 'deployment', 'guarded', `--image=${TEST_IMAGE}`, '--replicas=3', '--', 'sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait']));
+    ok(await kubectl(['rollout', 'status', 'deployment', 'guarded', '--timeout=60s']));
+    ok(await kubectl(['create', 'pdb', 'guarded', '--selector=app=guarded', '--min-available=2']));
+    await waitFor('budget computed', async () => (/^guarded\s+2\s+N\/A\s+1\s/m.test(ok(await kubectl(['get', 'pdb', '--no-headers']))) ? true : undefined));
+    const drain = await kubectl(['drain', 'e2e-node', '--pod-selector=app=guarded', '--ignore-daemonsets', '--timeout=8s']);
+    ok(await kubectl(['uncordon', 'e2e-node']));
+    assert.notEqual(drain.code, 0, 'the drain cannot finish');
+    const out = drain.stdout + drain.stderr;
+    assert.match(out, /evicting pod default\/guarded-/);
+    assert.match(out, /Cannot evict pod as it would violate the pod's disruption budget/);
+    assert.equal((out.match(/pod\/guarded-\S+ evicted/g) ?? []).length, 1, `one eviction allowed: ${out}`);
+    // The replacement runs once the node takes pods again; the budget allows one disruption again.
+    await waitFor('3 running again', async () => ((ok(await guarded()).match(/Running/g) ?? []).length === 3 ? true : undefined));
+    ok(await kubectl(['delete', 'deployment', 'guarded']));
+    ok(await kubectl(['delete', 'pdb', 'guarded']));
+    await waitFor('guarded pods gone', async () => (ok(await guarded()).trim() === '' ? true : undefined));
+  });
+
   test('restarting tinykube up keeps running containers: same IDs, same restart counts', async () => {
     type Listed = { metadata: { name: string }; status: { containerStatuses?: { name: string; containerID?: string; restartCount: number }[] } };
     const snapshot = async () => {

@@ -10,6 +10,7 @@ import { cronJobStrategy, jobStrategy } from './jobs.js';
 import { leaseStrategy } from './leases.js';
 import { namespaceStrategy } from './namespaces.js';
 import { nodeStrategy } from './nodes.js';
+import { podDisruptionBudgetStrategy } from './poddisruptionbudgets.js';
 import { podStrategy } from './pods.js';
 import { replicaSetStrategy } from './replicasets.js';
 import { selfSubjectAccessReviewStrategy, selfSubjectReviewStrategy, selfSubjectRulesReviewStrategy } from './reviews.js';
@@ -21,6 +22,6 @@ export const builtinStrategies: Strategy[] = [
   // apps/v1 and batch/v1 workloads
   deploymentStrategy, replicaSetStrategy, statefulSetStrategy, daemonSetStrategy, controllerRevisionStrategy, jobStrategy, cronJobStrategy,
   // Services and their endpoints (core/v1, discovery.k8s.io/v1)
-  serviceStrategy, endpointsStrategy, endpointSliceStrategy,
+  serviceStrategy, endpointsStrategy, endpointSliceStrategy, podDisruptionBudgetStrategy,
   selfSubjectAccessReviewStrategy, selfSubjectRulesReviewStrategy, selfSubjectReviewStrategy,
 ];

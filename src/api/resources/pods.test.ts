@@ -62,3 +62,11 @@ test('ephemeral containers: not on create; through the subresource only addition
   assert.deepEqual(check(withEph([{ ...debug, name: 'app' }]), base as unknown as KubeObject)[1], ['Duplicate spec.ephemeralContainers[0].name']);
   assert.deepEqual(check(withEph([{ ...debug, ports: [{ containerPort: 80 }] }]), base as unknown as KubeObject)[1], ['Forbidden spec.ephemeralContainers[0].ports']);
 });
+
+test('hostNetwork: container ports default to host ports, and a different host port is invalid', () => {
+  const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'h' }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 8080 }] }] } } as unknown as KubeObject;
+  podStrategy.prepareForCreate(p);
+  assert.equal((p as unknown as Pod).spec!.containers[0].ports![0].hostPort, 8080);
+  (p as unknown as Pod).spec!.containers[0].ports![0].hostPort = 9090;
+  assert.deepEqual(podStrategy.validate(p).map((e) => `${e.type} ${e.field}`), ['Invalid spec.containers[0].ports[0].hostPort']);
+});

@@ -67,6 +67,10 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.schedulerName ??= 'default-scheduler';
   for (const c of [...arr(spec.initContainers), ...arr(spec.containers)]) if (c && typeof c === 'object') defaultContainer(c);
   for (const v of arr(spec.volumes)) if (v && typeof v === 'object') defaultVolume(v);
+  // On the host's network a container port is a host port (so the scheduler keeps two apart).
+  if (spec.hostNetwork) {
+    for (const c of [...arr(spec.initContainers), ...arr(spec.containers)]) for (const p of arr(c?.ports)) if (p && !p.hostPort) p.hostPort = p.containerPort;
+  }
 }
 
 /**
@@ -197,6 +201,13 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   }
   if (spec.nodeSelector) errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
   if (spec.hostname) for (const msg of isDNS1123Label(spec.hostname)) errs.push(invalid(`${path}.hostname`, spec.hostname, msg));
+  if (spec.hostNetwork) {
+    for (const [list, cs] of [['containers', spec.containers], ['initContainers', spec.initContainers]] as const) {
+      arr(cs).forEach((c, i) => arr(c?.ports).forEach((p, j) => {
+        if (p.hostPort && p.hostPort !== p.containerPort) errs.push(invalid(`${path}.${list}[${i}].ports[${j}].hostPort`, p.hostPort, 'must match `containerPort` when `hostNetwork` is true'));
+      }));
+    }
+  }
   return errs;
 }
 
@@ -330,6 +341,7 @@ export const podStrategy: Strategy = {
       { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
       { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
       { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+      { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
     ],
   },
   allowUnconditionalUpdate: false,
