@@ -30,6 +30,13 @@ test('hollowPodStatus: Running and Ready, simulated container IDs, init containe
   assert.equal(s.qosClass, 'BestEffort');
 });
 
+test('hollowPodStatus: a sidecar runs, a hostNetwork pod has the node IP', () => {
+  const s = hollowPodStatus(pod('p', 'n', { hostNetwork: true, initContainers: [{ name: 'proxy', image: 'busybox', restartPolicy: 'Always' }] }), { podIP: '198.18.0.9', hostIP: '198.18.0.1', now: NOW });
+  assert.equal(s.podIP, '198.18.0.1');
+  assert.deepEqual(s.initContainerStatuses![0].state, { running: { startedAt: NOW } });
+  assert.equal(s.phase, 'Running');
+});
+
 /** A RestClient stand-in: records every request, answers from `reply`, and lets the test push watch events. */
 function fakeClient(opts: { delayMs?: number; reply?: (method: string, path: string, body: unknown) => unknown } = {}) {
   const calls: { method: string; path: string; body: unknown }[] = [];
