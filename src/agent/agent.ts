@@ -15,6 +15,7 @@ import { NodeRoutes } from './noderoutes.js';
 import { ServiceProxy } from './proxy/proxier.js';
 import { ClusterDns } from './dns/server.js';
 import { ResourceSampler, type MeasuredContainer } from './resourcestats.js';
+import { usesSource, WatchedSources } from './podsources.js';
 import type { Runtime, Sandbox } from './runtime/index.js';
 import type { ImageStore } from './runtime/images/index.js';
 
@@ -65,6 +66,7 @@ export class Agent {
   private informer?: Informer<KubeObject>;
   private readonly deps: WorkerDeps;
   private sampler?: ResourceSampler;
+  private sources?: WatchedSources;
   /** Container id → its cgroup path (read once from its OCI config). */
   private readonly cgroups = new Map<string, string>();
 
@@ -108,6 +110,12 @@ export class Agent {
     });
     await this.heartbeat.register();
     this.heartbeat.start();
+    // Pods read their ConfigMaps and Secrets from these caches; a change syncs the pods that use it.
+    this.sources = new WatchedSources(client, (ns, kind, name) => {
+      for (const w of this.workers.values()) if (usesSource(w.current.pod, ns, kind, name)) w.kick();
+    });
+    await this.sources.start();
+    this.deps.sources = this.sources;
     const adopted = new Map((await runtime.listSandboxes()).map((s) => [s.uid, s]));
     runtime.onExit((id) => void this.onContainerExit(id));
     this.informer = new Informer<KubeObject>(client, `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${nodeName}`)}`, (type, obj) => {
@@ -184,6 +192,7 @@ export class Agent {
     this.heartbeat?.stop();
     this.logRotator?.stop();
     this.sampler?.stop();
+    this.sources?.stop();
     this.routes?.stop();
     this.proxy?.stop();
     this.clusterDns?.stop();

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { containerResource, envFromSources, envValueFrom, podField, PodSources, referencedSources, type ConfigObject } from './podsources.js';
+import { containerResource, envFromSources, envValueFrom, podField, PodSources, referencedSources, usesSource, WatchedSources, type ConfigObject } from './podsources.js';
+import type { RestClient } from '../client/rest.js';
 
 const c: Container = { name: 'main', resources: { limits: { cpu: '1500m', memory: '64Mi' }, requests: { cpu: '250m' } } };
 const pod: Pod = {
@@ -36,4 +37,33 @@ test('env: valueFrom and envFrom with prefixes, invalid names skipped, the kubel
   assert.deepEqual(from.vars, [['P_GOOD', '1'], ['P_also-ok.x', '3']]);
   assert.deepEqual(from.skipped, [{ ref: 'configMap ns/cm', keys: ['bad key'] }]);
   assert.deepEqual(referencedSources(pod), [{ kind: 'secret', name: 'vs' }]);
+});
+
+test('WatchedSources: a pod reads its objects from the watched caches; a change names the object', async () => {
+  const watchers = new Map<string, (e: { type: string; object: unknown }) => void>();
+  const listed: Record<string, unknown[]> = {
+    '/api/v1/configmaps': [{ metadata: { name: 'cfg', namespace: 'default', resourceVersion: '3' }, data: { a: '1' } }],
+    '/api/v1/secrets': [],
+  };
+  const client = {
+    get: async (path: string) => ({ metadata: { resourceVersion: '5' }, items: listed[path] }),
+    watch: (path: string, onEvent: (e: { type: string; object: unknown }) => void, signal?: AbortSignal) => {
+      watchers.set(path.split('?')[0], onEvent);
+      return new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+    },
+  } as unknown as RestClient;
+  const changes: string[] = [];
+  const sources = new WatchedSources(client, (ns, kind, name) => changes.push(`${ns}/${kind}/${name}`));
+  await sources.start();
+  const pod = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', envFrom: [{ configMapRef: { name: 'cfg' } }, { secretRef: { name: 'pw', optional: true } }] }] } } as unknown as Pod;
+  const s = sources.of(pod);
+  assert.deepEqual(s.get('configmap', 'cfg')?.data, { a: '1' });
+  assert.equal(s.get('secret', 'pw'), null, 'not there');
+  await new Promise((r) => setTimeout(r, 10));
+  watchers.get('/api/v1/secrets')!({ type: 'ADDED', object: { metadata: { name: 'pw', namespace: 'default', resourceVersion: '6' }, data: { x: 'eQ==' } } });
+  assert.ok(changes.includes('default/secret/pw'));
+  assert.deepEqual(sources.of(pod).get('secret', 'pw')?.data, { x: 'eQ==' });
+  assert.ok(usesSource(pod, 'default', 'secret', 'pw'));
+  assert.ok(!usesSource(pod, 'other', 'secret', 'pw'));
+  sources.stop();
 });

@@ -1,10 +1,13 @@
 // What a pod's containers and volumes take from elsewhere, resolved as the kubelet does: the
 // ConfigMaps and Secrets named by env valueFrom / envFrom and by configMap / secret / projected
-// volumes (fetched from the API for each sync), and the downward API (the pod's own fields and its
-// containers' resources). Errors carry the kubelet's messages.
+// volumes (from watched caches on a node agent, so a change reaches the pods that use it at once;
+// else fetched for each sync), and the downward API (the pod's own fields and its containers'
+// resources). Errors carry the kubelet's messages.
 import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, ObjectFieldSelector, Pod, ResourceFieldSelector } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
+import type { KubeObject } from '../api/strategy.js';
+import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { milliCpu } from './containerspec.js';
 import { quantityBytes } from './volumes.js';
@@ -67,6 +70,41 @@ export function referencedSources(pod: Pod): { kind: SourceKind; name: string }[
   }
   return [...refs.values()];
 }
+
+/**
+ * The cluster's ConfigMaps and Secrets, listed and watched once per agent (no RBAC here to limit a
+ * node to its pods' objects): pods read theirs from the caches, and `onChange` names each object
+ * that changes, so the agent can sync the pods that use it.
+ */
+export class WatchedSources {
+  private readonly informers: Record<SourceKind, Informer<KubeObject>>;
+
+  constructor(client: RestClient, onChange: (namespace: string, kind: SourceKind, name: string) => void) {
+    const watch = (kind: SourceKind) => new Informer<KubeObject>(client, `/api/v1/${kind}s`, (_type, obj) => onChange(obj.metadata.namespace!, kind, obj.metadata.name!));
+    this.informers = { configmap: watch('configmap'), secret: watch('secret') };
+  }
+
+  /** Resolves once both caches hold a first list. */
+  async start(): Promise<void> {
+    await Promise.all(Object.values(this.informers).map((i) => i.start()));
+  }
+
+  stop(): void {
+    for (const i of Object.values(this.informers)) i.stop();
+  }
+
+  /** What the pod references, from the caches (null for what does not exist). */
+  of(pod: Pod): PodSources {
+    const ns = pod.metadata!.namespace!;
+    const objects = new Map<string, ConfigObject | null>();
+    for (const { kind, name } of referencedSources(pod)) objects.set(`${kind}/${name}`, (this.informers[kind].items.get(`${ns}/${name}`) as ConfigObject | undefined) ?? null);
+    return new PodSources(ns, objects);
+  }
+}
+
+/** Whether the pod takes anything from the object `kind/name` of its namespace. */
+export const usesSource = (pod: Pod, namespace: string, kind: SourceKind, name: string): boolean =>
+  pod.metadata?.namespace === namespace && referencedSources(pod).some((r) => r.kind === kind && r.name === name);
 
 /** Reads the referenced objects from the API (404 → null). */
 export async function fetchSources(client: RestClient, pod: Pod): Promise<PodSources> {

@@ -33,6 +33,8 @@ export interface WorkerDeps {
   logDir: string;
   /** The node's DNS settings; with clusterDomain, ClusterFirst pods get the cluster search list (see podDns). */
   dns: { servers: string[]; searches: string[]; clusterDomain?: string };
+  /** Watched ConfigMaps and Secrets (a node agent has them); without, each pass fetches what it needs. */
+  sources?: { of(pod: Pod): PodSources };
 }
 
 type Waiting = { reason: string; message?: string };
@@ -195,10 +197,11 @@ export class PodWorker {
       network.catch(() => {}); // awaited by the container starts; a pass that ends early must not leave it unhandled
       this.network = network;
     }
-    // ConfigMaps and Secrets are read again on every pass (and every RESYNC_MS), so updates reach volumes.
+    // ConfigMaps and Secrets are read again on every pass, so updates reach volumes: from the watched
+    // caches (the agent kicks the pods an object change concerns), else fetched, and then every RESYNC_MS.
     const projected = referencedSources(this.pod).length > 0 || (spec.volumes ?? []).some((v) => v.downwardAPI || v.projected);
-    this.sources = projected ? await fetchSources(this.deps.client, this.pod) : undefined;
-    if (projected) this.scheduleResync();
+    this.sources = projected ? (this.deps.sources?.of(this.pod) ?? await fetchSources(this.deps.client, this.pod)) : undefined;
+    if (projected && !this.deps.sources) this.scheduleResync();
     try {
       this.volumes = await prepareVolumes(this.podDir(), spec.volumes ?? [], { pod: this.podView(), sources: this.sources ?? new PodSources(this.pod.metadata!.namespace!, new Map()) });
     } catch (e) {

@@ -91,8 +91,10 @@ describe('configmaps and secrets', { skip, timeout: 300_000 }, () => {
     await waitFor('the InvalidEnvironmentVariableNames event', async () => (/InvalidEnvironmentVariableNames\s+pod\/consumer\s+Keys \[1bad\] from the EnvFrom configMap \S+\/weird were skipped since they are considered invalid environment variable names\./.test(ok(await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=consumer']))) ? true : undefined));
     assert.equal(await exec('consumer', 'cat /etc/cm/a; cat /etc/cm/greeting; cat /etc/sec/pw; echo; cat /etc/dapi/labels'), '1hello from a file\nhunter2\napp="demo"');
     assert.equal(await exec('consumer', 'stat -L -c %a /etc/sec/pw; readlink /etc/cm/a; grep " /etc/sec " /proc/mounts | cut -d" " -f3; touch /etc/cm/x 2>/dev/null || echo read-only'), '400\n..data/a\ntmpfs\nread-only\n');
+    const patched = Date.now();
     ok(await kubectl(['patch', 'cm', 'app', '-p', '{"data":{"a":"2"}}']));
     await waitFor('the update in the volume', async () => ((await exec('consumer', 'cat /etc/cm/a')) === '2' ? true : undefined), 60_000);
+    console.log(`# ConfigMap update seen in the volume after ${Date.now() - patched} ms (the agent watches ConfigMaps)`);
     ok(await kubectl(['delete', 'pod', 'consumer', '--grace-period=0']));
   });
 
