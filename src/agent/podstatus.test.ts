@@ -106,3 +106,9 @@ test('ephemeral containers get statuses of their own, never ready, outside the p
   assert.equal(s.ephemeralContainerStatuses![0].state?.terminated?.reason, 'Completed');
   assert.equal(s.ephemeralContainerStatuses![0].ready, false);
 });
+
+test('container times are written as the API writes times: to the second', () => {
+  const s = podStatus(pod('Always', ['web']), obs({ web: { latest: { ...run('exited', 1, 0), startedAt: '2026-01-01T00:00:01.123Z', finishedAt: '2026-01-01T00:00:02.5Z' }, previous: { ...run('exited', 0, 1), startedAt: '2026-01-01T00:00:00.001Z' } } }), NOW);
+  assert.deepEqual([s.containerStatuses![0].state?.terminated?.startedAt, s.containerStatuses![0].state?.terminated?.finishedAt], ['2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z']);
+  assert.equal(s.containerStatuses![0].lastState?.terminated?.startedAt, '2026-01-01T00:00:00Z');
+});

@@ -41,10 +41,13 @@ export const CONTAINER_ID_PREFIX = 'runc://';
 
 type State = NonNullable<ContainerStatus['state']>;
 
+/** A time as the API writes metav1.Time: RFC 3339 to the second. */
+const apiTime = (t: string | undefined): string | undefined => t?.replace(/\.\d+(Z|[+-]\d\d:\d\d)$/, '$1');
+
 function terminated(run: ContainerRun): State {
   const exitCode = run.exitCode ?? 0;
   const reason = run.oomKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
-  return { terminated: { exitCode, reason, startedAt: run.startedAt, finishedAt: run.finishedAt, containerID: CONTAINER_ID_PREFIX + run.id } };
+  return { terminated: { exitCode, reason, startedAt: apiTime(run.startedAt), finishedAt: apiTime(run.finishedAt), containerID: CONTAINER_ID_PREFIX + run.id } };
 }
 
 function containerStatus(name: string, o: ContainerObservation): ContainerStatus {
@@ -56,7 +59,7 @@ function containerStatus(name: string, o: ContainerObservation): ContainerStatus
     if (latest?.state === 'exited') lastState = terminated(latest);
     else if (previous?.state === 'exited') lastState = terminated(previous);
   } else if (latest?.state === 'running') {
-    state = { running: { startedAt: latest.startedAt } };
+    state = { running: { startedAt: apiTime(latest.startedAt) } };
     if (previous?.state === 'exited') lastState = terminated(previous);
   } else if (latest?.state === 'exited') {
     state = terminated(latest);
