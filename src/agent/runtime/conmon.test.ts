@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conmonArgs, parseSyncMessage } from './conmon.js';
+import { execFileSync } from 'node:child_process';
+import { constants as fsConstants, mkdtempSync, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONMON_CTL, CTL_GAP_MS, conmonArgs, parseSyncMessage, writeConmonControl } from './conmon.js';
 
 test('sync message: the pid, or runc\'s error message', () => {
   assert.equal(parseSyncMessage('{"data": 24794}\n'), 24794);
@@ -27,4 +32,20 @@ test('conmon arguments: private runc root, persist and exit dirs, CRI log, short
   assert.equal(after('-p'), '/s/c/abc-web-0/pid');
   assert.ok(args.includes('-t'));
   assert.ok(!args.includes('-i'));
+});
+
+test('control messages to one conmon go one at a time, apart, so its reader never gets two in one read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tk-ctl-'));
+  execFileSync('mkfifo', [join(dir, 'ctl')]);
+  const reads: { at: number; text: string }[] = [];
+  // A reader that keeps the FIFO open (as conmon does, with its own write end), read as a pipe (not the thread pool).
+  const fd = openSync(join(dir, 'ctl'), fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
+  const stream = new Socket({ fd, readable: true, writable: false });
+  stream.on('data', (d) => reads.push({ at: Date.now(), text: d.toString() }));
+  await Promise.all([writeConmonControl(dir, CONMON_CTL.resize, 34, 112), writeConmonControl(dir, CONMON_CTL.resize, 33, 111), writeConmonControl(dir, CONMON_CTL.reopenLog)]);
+  await new Promise((r) => setTimeout(r, 50));
+  stream.destroy();
+  assert.deepEqual(reads.map((r) => r.text), ['1 34 112\n', '1 33 111\n', '2 0 0\n']);
+  for (let i = 1; i < reads.length; i++) assert.ok(reads[i].at - reads[i - 1].at >= CTL_GAP_MS - 5, 'apart');
+  await assert.rejects(writeConmonControl(join(dir, 'nothing-here'), CONMON_CTL.resize, 1, 1), /ENOENT/);
 });

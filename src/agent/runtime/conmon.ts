@@ -39,16 +39,35 @@ const SYNC_TIMEOUT_MS = 60_000;
 export const CONMON_CTL = { resize: 1, reopenLog: 2 } as const;
 
 /**
- * Sends conmon a control message. Non-blocking: with no reader (conmon exited) the open fails at
- * once (ENXIO) instead of hanging.
+ * Time between two control messages to one conmon. conmon 2.1 handles every line of one read of the
+ * FIFO as if it were the first (`line_process_func(ctlbuf)` in src/ctrl.c): two messages read
+ * together would both act as the first (a resize and a log reopen, or kubectl's size+1 then size).
  */
-export async function writeConmonControl(containerDir: string, type: number, height = 0, width = 0): Promise<void> {
-  const fh = await open(join(containerDir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
-  try {
-    await fh.write(`${type} ${height} ${width}\n`);
-  } finally {
-    await fh.close();
-  }
+export const CTL_GAP_MS = 25;
+
+/** The last message to each ctl FIFO, so the next one waits for it and the gap. */
+const lastControl = new Map<string, Promise<void>>();
+
+/**
+ * Sends conmon a control message, one at a time per container with CTL_GAP_MS between them.
+ * Non-blocking: with no reader (conmon exited) the open fails at once (ENXIO) instead of hanging.
+ */
+export function writeConmonControl(containerDir: string, type: number, height = 0, width = 0): Promise<void> {
+  const ctl = join(containerDir, 'ctl');
+  const previous = lastControl.get(ctl);
+  const write = (async () => {
+    if (previous) await previous.catch(() => {}).then(() => new Promise((r) => setTimeout(r, CTL_GAP_MS)));
+    const fh = await open(ctl, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      await fh.write(`${type} ${height} ${width}\n`);
+    } finally {
+      await fh.close();
+    }
+  })();
+  const settled = write.catch(() => {});
+  lastControl.set(ctl, settled);
+  void settled.then(() => new Promise((r) => setTimeout(r, CTL_GAP_MS))).then(() => { if (lastControl.get(ctl) === settled) lastControl.delete(ctl); });
+  return write;
 }
 
 export function conmonArgs(l: ConmonLaunch): string[] {

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ExecIO, ExecResult, TerminalSize } from './exec.js';
-import { CONMON_CTL, writeConmonControl } from '../runtime/conmon.js';
+import { CONMON_CTL, CTL_GAP_MS, writeConmonControl } from '../runtime/conmon.js';
 
 /** The relay, run as `perl -e RELAY <socket>`. */
 export const RELAY = `use strict; use Socket;
@@ -54,16 +54,12 @@ export class PacketReader {
   }
 }
 
-/** Time between two resize messages to conmon. */
-export const RESIZE_PACE_MS = 25;
-
 /**
- * Resizes one at a time, the latest size winning, with a pause after each write. kubectl sends the
- * size plus one, then the size (to force a redraw), back to back; conmon 2.1 handles each line of
- * one read of its control fifo as if it were the first (`line_process_func(ctlbuf)`), so two
- * messages read together would leave the terminal at size plus one.
+ * Resizes one at a time, the latest size winning over those still queued, with a pause after each
+ * write: kubectl sends the size plus one, then the size, back to back, and conmon must read them
+ * apart (see CTL_GAP_MS); sizes that pile up behind a slow write are skipped.
  */
-export function pacedResizer(write: (size: TerminalSize) => Promise<void>, paceMs = RESIZE_PACE_MS): (size: TerminalSize) => void {
+export function pacedResizer(write: (size: TerminalSize) => Promise<void>, paceMs = CTL_GAP_MS): (size: TerminalSize) => void {
   let pending: TerminalSize | undefined;
   let busy = false;
   const drain = async (): Promise<void> => {
