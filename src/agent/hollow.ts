@@ -12,6 +12,7 @@ import { isSidecar } from '../api/resources/pods.js';
 import type { RestClient } from '../client/rest.js';
 import { AGENT_VERSION, MAX_PODS } from './nodeinfo.js';
 import { CONTAINER_ID_PREFIX, podStatus, type ContainerObservation, type PodObservation } from './podstatus.js';
+import { metaTime } from '../api/time.js';
 
 export const HOLLOW_LABEL = 'tinykube.io/hollow';
 export const HOLLOW_CONTAINER_ID_PREFIX = 'hollow://';
@@ -27,7 +28,6 @@ const LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/lea
 const IP_BASE = (198 << 24 >>> 0) + (18 << 16);
 const IP_COUNT = 2 ** 17;
 
-const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 /** Lease times are MicroTime: exactly six fractional digits. */
 const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 const ipString = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
@@ -116,7 +116,7 @@ export class HollowNodes {
   private readonly client: RestClient;
   private readonly abort = new AbortController();
   private spreaders: Spreader[] = [];
-  private readonly startedAt = rfc3339();
+  private readonly startedAt = metaTime();
   /** Lease renewals in flight per node, so a slow server never gets two for one node. */
   private readonly renewing = new Set<number>();
   private readonly statusRefreshing = new Set<number>();
@@ -152,7 +152,7 @@ export class HollowNodes {
   }
 
   private nodeStatus(i: number) {
-    const now = rfc3339();
+    const now = metaTime();
     const condition = (type: string, status: string, reason: string, message: string) =>
       ({ type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: this.startedAt });
     const capacity = { ...DEFAULT_HOLLOW_CAPACITY, ...(this.opts.capacity ?? {}) };
@@ -401,7 +401,7 @@ export class HollowNodes {
     const status = hollowPodStatus(pod, {
       podIP: tracked.ip === undefined ? undefined : ipString(IP_BASE + tracked.ip),
       hostIP: this.nodeIp(this.index.get(pod.spec!.nodeName!)!),
-      now: rfc3339(),
+      now: metaTime(),
     });
     const done = await this.client.patch(`${path}/status`, { metadata: { uid: meta.uid }, status }, 'application/strategic-merge-patch+json').then(() => true, (e) => {
       // Gone, or replaced by a pod of the same name: the watch brings what to do next.

@@ -4,13 +4,13 @@
 import { ApiError } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
 import type { NodeFacts } from './nodeinfo.js';
+import { metaTime } from '../api/time.js';
 
 export const LEASE_DURATION_S = 40;
 export const LEASE_RENEW_MS = 10_000;
 /** Upstream reports unchanged node status every 5 minutes; the Lease carries the heartbeat between. */
 const STATUS_REFRESH_MS = 5 * 60_000;
 
-const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 /** Lease times are MicroTime: exactly six fractional digits. */
 const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
@@ -25,12 +25,12 @@ export interface NodeOptions {
 
 export class NodeHeartbeat {
   private timers: NodeJS.Timeout[] = [];
-  private readonly readySince = rfc3339();
+  private readonly readySince = metaTime();
 
   constructor(private readonly client: RestClient, private readonly opts: NodeOptions) {}
 
   private conditions() {
-    const now = rfc3339();
+    const now = metaTime();
     const condition = (type: string, status: string, reason: string, message: string) =>
       ({ type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: this.readySince });
     return [

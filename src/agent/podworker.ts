@@ -18,6 +18,7 @@ import { Prober, runProbe, type ProbeKind, type RunView } from './probes.js';
 import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { podDns } from './dns/server.js';
 import { envFromSources, fetchSources, needsPodIP, PodSources, referencedSources } from './podsources.js';
+import { metaTime } from '../api/time.js';
 
 /** How often a pod using ConfigMaps, Secrets or the downward API is synced again (the kubelet: about a minute). */
 const RESYNC_MS = 10_000;
@@ -39,7 +40,6 @@ export interface WorkerDeps {
 
 type Waiting = { reason: string; message?: string };
 
-const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 const isTerminal = (phase?: string): boolean => phase === 'Succeeded' || phase === 'Failed';
 const asObject = (pod: Pod): KubeObject => pod as unknown as KubeObject;
 /** Grace for containers of a pod that vanished from the API without a graceful delete (force delete). */
@@ -59,7 +59,7 @@ export class PodWorker {
   private busy = false;
   private again = false;
   private lastReported = '';
-  private readonly startTime = rfc3339();
+  private readonly startTime = metaTime();
   /** The API object is gone (force-deleted or already confirmed). */
   private removed = false;
   /** Containers and sandbox are torn down; nothing runs for this pod any more. */
@@ -415,7 +415,7 @@ export class PodWorker {
 
   /** Writes the status when it changed; returns the phase. */
   private async report(obs: PodObservation): Promise<string> {
-    const status = podStatus(this.pod, obs, rfc3339());
+    const status = podStatus(this.pod, obs, metaTime());
     const text = JSON.stringify(status);
     if (text !== this.lastReported) {
       const p = this.pod.metadata!;

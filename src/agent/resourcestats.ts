@@ -4,6 +4,7 @@
 // minus inactive file pages). cgroup v1 (cpuacct, memory) and v2 (cpu.stat, memory.current).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { metaTime } from '../api/time.js';
 
 /** Where a node's streaming server answers with its resource usage (the kubelet's /metrics/resource, as JSON). */
 export const STATS_PATH = '/stats/resource';
@@ -110,7 +111,7 @@ export class ResourceSampler {
       pods.get(key)!.containers.push({ name: c.name, cpuNanoCores: rate(was.usage.cpuNs, usage.cpuNs, seconds), memoryBytes: usage.memoryBytes });
     }
     return {
-      timestamp: new Date(after.at).toISOString().replace(/\.\d+Z$/, 'Z'),
+      timestamp: metaTime(after.at),
       windowSeconds: Math.round(seconds * 1000) / 1000,
       node: { cpuNanoCores: rate(before.node.cpuNs, after.node.cpuNs, seconds), memoryBytes: after.node.memoryBytes },
       pods: [...pods.values()],

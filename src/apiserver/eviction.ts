@@ -10,11 +10,11 @@ import { ApiError, badRequest } from '../api/errors.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject } from '../api/strategy.js';
 import type { Registry } from './registry.js';
+import { metaTime } from '../api/time.js';
 
 export interface EvictionRequest { metadata?: { name?: string }; deleteOptions?: DeleteOptions }
 
 const isReady = (pod: Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-const rfc3339 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function refused(message: string, cause: string): ApiError {
   return new ApiError(429, 'TooManyRequests', message, { causes: [{ reason: 'DisruptionBudget', message: cause }] as never });
@@ -53,7 +53,7 @@ export async function evict(pods: Registry, pdbs: Registry | undefined, namespac
           `The disruption budget ${pdbName} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`);
       }
       status.disruptionsAllowed -= 1;
-      status.disruptedPods = { ...(status.disruptedPods ?? {}), [name]: rfc3339() };
+      status.disruptedPods = { ...(status.disruptedPods ?? {}), [name]: metaTime() };
       return { ...current, status } as unknown as KubeObject;
     }, { dryRun, subresource: 'status' });
   }

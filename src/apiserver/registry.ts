@@ -17,6 +17,7 @@ import { TooOldError, WatchCache, decode, type Cached, type CacheEvent, type Wat
 import { apiVersionOf } from '../api/resource.js';
 import { patchSchemaFor } from '../api/schema/patch-schema.js';
 import { trackUpdate } from './apply/managedfields.js';
+import { metaTime } from '../api/time.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -52,7 +53,6 @@ export interface DeleteResult {
 /** Checks that a namespace exists and accepts new objects; throws the upstream error otherwise. */
 export type NamespaceGate = (namespace: string, resource: Strategy['resource'], name: string) => void;
 
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATE_ATTEMPTS = 8;
 
@@ -322,7 +322,7 @@ export class Registry {
     if (generated) meta.name = generatedName(meta.generateName!);
     for (const field of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[field];
     meta.uid = randomUUID();
-    meta.creationTimestamp = rfc3339(Date.now());
+    meta.creationTimestamp = metaTime(Date.now());
     this.stamp(obj);
     this.strategy.prepareForCreate(obj);
     const errors = [
@@ -527,7 +527,7 @@ export class Registry {
     // Already deleting: a delete may only shorten the grace period (or change the finalizers).
     if (!shorten && !finalizers) return { object: current, deleted: false };
     if (shorten) {
-      meta.deletionTimestamp = rfc3339(due);
+      meta.deletionTimestamp = metaTime(due);
       meta.deletionGracePeriodSeconds = grace;
     }
     this.strategy.prepareForDeletion?.(obj);

@@ -18,6 +18,7 @@ import { applyConfiguration, managerOf } from './apply/managedfields.js';
 import { evict, type EvictionRequest } from './eviction.js';
 import type { ResourceRequest } from './requestinfo.js';
 import { toTable, type IncludeObject } from './tableview.js';
+import { metaTime } from '../api/time.js';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 const DEFAULT_WATCH_TIMEOUT_S = 1800;
@@ -403,7 +404,7 @@ export class RestHandler {
       spec.nodeName = target.name;
       const status = (pod.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
       status.conditions = (status.conditions ?? []).filter((cnd) => cnd.type !== 'PodScheduled');
-      status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+      status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: metaTime() });
       return pod;
     }, { dryRun: ctx.dryRun, subresource: 'binding' });
     sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });

@@ -3,6 +3,7 @@
 // is dropped, never blocks the caller's work.
 import type { KubeObject } from '../api/strategy.js';
 import type { RestClient } from './rest.js';
+import { metaTime } from '../api/time.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -15,7 +16,6 @@ function eventSuffix(): string {
   lastSuffix = nanos > lastSuffix ? nanos : lastSuffix + 1n;
   return lastSuffix.toString(16);
 }
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** Events about cluster-scoped objects (nodes) live in `default`, as upstream puts them. */
 const eventNamespace = (o: KubeObject): string => o.metadata.namespace || 'default';
 const MAX_REMEMBERED = 4096;
@@ -63,7 +63,7 @@ export class EventRecorder {
     const key = `${obj.metadata.uid}/${fieldPath ?? ''}/${type}/${reason}/${message}`;
     const namespace = eventNamespace(obj);
     const prior = this.seen.get(key);
-    const ts = now();
+    const ts = metaTime();
     if (prior) {
       prior.count++;
       await this.client.patch(`/api/v1/namespaces/${namespace}/events/${prior.name}`, { count: prior.count, lastTimestamp: ts });

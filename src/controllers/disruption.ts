@@ -14,13 +14,13 @@ import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './replicaset.js';
 import { WorkQueue } from './workqueue.js';
+import { metaTime } from '../api/time.js';
 
 type PdbObj = Mutable<PodDisruptionBudget> & KubeObject;
 
 /** How long an evicted pod stays out of the healthy count while it is still there (upstream's DeletionTimeout). */
 const DISRUPTION_TIMEOUT_MS = 2 * 60_000;
 const RESYNC_MS = 30_000;
-const rfc3339 = (ms = Date.now()): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The budget's status for these pods (those of its namespace); `now` in ms. */
 export function budgetStatus(pdb: PdbObj, pods: PodObj[], now: number): Mutable<PodDisruptionBudgetStatus> {
@@ -47,7 +47,7 @@ export function budgetStatus(pdb: PdbObj, pods: PodObj[], now: number): Mutable<
     conditions: [{
       type: 'DisruptionAllowed', status: condStatus, reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods', message: '',
       observedGeneration: pdb.metadata.generation ?? 1,
-      lastTransitionTime: previous?.status === condStatus ? previous.lastTransitionTime : rfc3339(now),
+      lastTransitionTime: previous?.status === condStatus ? previous.lastTransitionTime : metaTime(now),
     }],
   };
 }

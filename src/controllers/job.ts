@@ -16,6 +16,7 @@ import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { WorkQueue } from './workqueue.js';
+import { metaTime } from '../api/time.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
@@ -26,7 +27,6 @@ const CREATE_EXPECTATION_MS = 60_000;
 
 type J = Mutable<Job>;
 type Status = Mutable<JobStatus>;
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 /** Upstream isPodFailed for the default pod replacement policy: failed, or deleted before it succeeded. */
 export const isPodFailed = (p: Pod): boolean => p.status?.phase === 'Failed' || (!!p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded');
@@ -37,7 +37,7 @@ export const isJobFinished = (job: Job): boolean => !!(condTrue(job, 'Complete')
 const isIndexed = (job: Job): boolean => job.spec?.completionMode === 'Indexed';
 
 export function newCondition(type: string, reason: string, message: string, now: number): JobCondition {
-  const ts = rfc3339(now);
+  const ts = metaTime(now);
   return { type, status: 'True', reason, message, lastProbeTime: ts, lastTransitionTime: ts };
 }
 
@@ -268,7 +268,7 @@ export class JobController {
       succeeded = (status.succeeded ?? 0) + newSucceeded.length + uncSucceeded.size;
     }
     const failed = (status.failed ?? 0) + newFailed.length + uncFailed.size;
-    if (!status.startTime && !suspended) status.startTime = rfc3339(now);
+    if (!status.startTime && !suspended) status.startTime = metaTime(now);
 
     // Failure and success criteria, in upstream's order.
     let finished: JobCondition | undefined = condTrue(job, 'SuccessCriteriaMet');
@@ -352,7 +352,7 @@ export class JobController {
     const done = final && !uncSucceeded.size && !uncFailed.size && terminating === 0 && active === 0;
     if (done) {
       (status.conditions ??= []).push(final as Mutable<JobCondition>);
-      if (final!.type === 'Complete') status.completionTime = rfc3339(now);
+      if (final!.type === 'Complete') status.completionTime = metaTime(now);
       status.active = 0;
       status.ready = 0;
     }
@@ -388,7 +388,7 @@ export class JobController {
       this.recorder.record(job as unknown as KubeObject, 'Normal', 'Suspended', 'Job suspended');
     } else if (!suspended && cur?.status === 'True') {
       Object.assign(cur, { ...newCondition('Suspended', 'JobResumed', 'Job resumed', now), status: 'False' });
-      status.startTime = rfc3339(now);
+      status.startTime = metaTime(now);
       this.recorder.record(job as unknown as KubeObject, 'Normal', 'Resumed', 'Job resumed');
     }
     if (!conds.length) delete status.conditions;

@@ -18,6 +18,7 @@ import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { tolerates } from '../scheduler/taints.js';
+import { metaTime } from '../api/time.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
@@ -52,7 +53,6 @@ export function nodeLifecycleOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
   }
 }
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const readyOf = (node: Node): NodeCondition | undefined => node.status?.conditions?.find((c) => c.type === 'Ready');
 
 // ---------- pure rules ----------
@@ -69,7 +69,7 @@ export function reconcileTaints(current: readonly Taint[], wanted: readonly { ke
   const isLifecycle = (t: Taint): boolean => LIFECYCLE_KEYS.has(t.key) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   const keep = current.filter((t) => !isLifecycle(t) || wanted.some((w) => w.key === t.key && w.effect === t.effect));
   const add = wanted.filter((w) => !current.some((t) => t.key === w.key && t.effect === w.effect))
-    .map((w) => (w.effect === 'NoExecute' ? { key: w.key, effect: w.effect, timeAdded: rfc3339(now) } : { key: w.key, effect: w.effect }));
+    .map((w) => (w.effect === 'NoExecute' ? { key: w.key, effect: w.effect, timeAdded: metaTime(now) } : { key: w.key, effect: w.effect }));
   if (keep.length === current.length && !add.length) return undefined;
   return [...keep, ...add];
 }
@@ -115,7 +115,7 @@ export function unknownConditions(node: Node, now: number): NodeCondition[] {
   const neverPosted = !readyOf(node);
   const reason = neverPosted ? 'NodeStatusNeverUpdated' : 'NodeStatusUnknown';
   const message = neverPosted ? 'Kubelet never posted node status.' : 'Kubelet stopped posting node status.';
-  const ts = rfc3339(now);
+  const ts = metaTime(now);
   const conditions = (node.status?.conditions ?? []).map((c) => (c.status === 'Unknown' ? c : { ...c, status: 'Unknown', reason, message, lastTransitionTime: ts, lastHeartbeatTime: c.lastHeartbeatTime ?? ts }));
   for (const type of ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure']) {
     if (!conditions.some((c) => c.type === type)) conditions.push({ type, status: 'Unknown', reason, message, lastTransitionTime: ts, lastHeartbeatTime: ts });
@@ -322,7 +322,7 @@ export class NodeLifecycleController {
     for (const pod of pods) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'False' || pod.metadata?.deletionTimestamp) continue;
-      const cond: PodCondition = { ...ready, status: 'False', lastTransitionTime: rfc3339(now) };
+      const cond: PodCondition = { ...ready, status: 'False', lastTransitionTime: metaTime(now) };
       const m = pod.metadata!;
       await this.client.patch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}/status`, { metadata: { uid: m.uid }, status: { conditions: [cond] } }, 'application/strategic-merge-patch+json').then(
         () => this.nodeEvents.record(pod as unknown as KubeObject, 'Warning', 'NodeNotReady', 'Node is not ready'),
@@ -361,7 +361,7 @@ export class NodeLifecycleController {
     const m = pod.metadata!;
     const path = `/api/v1/namespaces/${m.namespace}/pods/${m.name}`;
     const ignore = (e: unknown): void => { if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e; };
-    const condition = { type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: rfc3339(now) };
+    const condition = { type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: metaTime(now) };
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     const status = force && !terminal ? { phase: 'Failed', conditions: [condition] } : { conditions: [condition] };
     await this.client.patch(`${path}/status`, { metadata: { uid: m.uid }, status }, 'application/strategic-merge-patch+json').catch(ignore);

@@ -15,6 +15,7 @@ import { findPlacement } from './placement.js';
 import { podInfo, podKey } from './podinfo.js';
 import { bindPod, podScheduledFalse, writePodCondition } from './pod-writes.js';
 import { UnschedulablePods } from './unschedulable-pods.js';
+import { metaTime } from '../api/time.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 /** Bindings and status writes in flight at once; a decision waits for a slot, so work never piles up. */
@@ -29,7 +30,6 @@ type PodObject = Pod & KubeObject;
 type NodeObject = Node & KubeObject;
 
 const isTerminal = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** Listed pods may lack apiVersion and kind, which an event's involvedObject needs. */
 const asInvolvedObject = (pod: PodObject): KubeObject => ({ ...pod, apiVersion: 'v1', kind: 'Pod' });
 
@@ -140,7 +140,7 @@ export class Scheduler {
   /** A FailedScheduling event every time (the recorder counts repeats) and the condition when it changes. */
   private async reportFailure(pod: PodObject, reason: string, message: string): Promise<void> {
     this.events.record(asInvolvedObject(pod), 'Warning', 'FailedScheduling', truncateForEvent(message));
-    const condition = podScheduledFalse(pod, reason, message, now());
+    const condition = podScheduledFalse(pod, reason, message, metaTime());
     // Best effort: the pod's next attempt writes it again.
     if (condition) await writePodCondition(this.client, pod, condition).catch(() => {});
   }

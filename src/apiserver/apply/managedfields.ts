@@ -12,6 +12,7 @@ import { isJsonObject, type JsonObject } from '../patch/json.js';
 import type { PatchSchema } from '../patch/strategic.js';
 import { changedPaths, fieldSetOf, fromFieldsV1, splitPath, toFieldsV1, within, type FieldSet } from './fieldset.js';
 import { mergeApplied, removePaths } from './merge.js';
+import { metaTime } from '../../api/time.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -69,7 +70,7 @@ function ownerFor(list: Owner[], ctx: ManagerContext, operation: 'Apply' | 'Upda
     if (ctx.subresource) owner.entry.subresource = ctx.subresource;
     list.push(owner);
   }
-  owner.entry = { ...owner.entry, apiVersion: ctx.apiVersion, time: (ctx.now ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z') };
+  owner.entry = { ...owner.entry, apiVersion: ctx.apiVersion, time: metaTime(ctx.now) };
   return owner;
 }
 
