@@ -52,9 +52,11 @@ export class MetricsApi {
   }
 
   private one<T>(registry: Registry, namespace: string | undefined, name: string, kind: string): T {
-    const c = registry.cache.get(namespace ? `/registry/${registry.resource.plural}/${namespace}/${name}` : `/registry/${registry.resource.plural}/${name}`);
-    if (!c) throw notFound(kind, name);
-    return c.obj as T;
+    try {
+      return registry.get(namespace, name).obj as T;
+    } catch (e) {
+      throw e instanceof ApiError && e.code === 404 ? notFound(kind, name) : e;
+    }
   }
 
   private async list<T>(registry: Registry, namespace: string | undefined, selectors: { labelSelector?: string; fieldSelector?: string }): Promise<T[]> {
