@@ -108,3 +108,6 @@ export interface SubresourceUpdate {
 }
 
 export const noFieldErrors = (): FieldError[] => [];
+
+/** The verbs of a resource stored in the registry with every operation (upstream's full REST storage). */
+export const STORED_VERBS: readonly string[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -4,6 +4,7 @@
 import { badRequest, forbiddenField, invalid, required, type FieldError } from '../errors.js';
 import type { KubeObject, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
+import { STORED_VERBS } from '../strategy.js';
 
 /** Upstream's MaxSecretSize and the ConfigMap total. */
 export const MAX_DATA_BYTES = 1024 * 1024;
@@ -80,7 +81,7 @@ const countKeys = (o: KubeObject): number => Object.keys(as(o).data ?? {}).lengt
 export const configMapStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'ConfigMap', listKind: 'ConfigMapList', plural: 'configmaps', singular: 'configmap', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['cm'],
+    verbs: [...STORED_VERBS], shortNames: ['cm'],
   },
   allowUnconditionalUpdate: true,
   nameRule: 'subdomain',
@@ -138,7 +139,7 @@ function mergeStringData(o: KubeObject): void {
 export const secretStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'Secret', listKind: 'SecretList', plural: 'secrets', singular: 'secret', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
   },
   allowUnconditionalUpdate: true,
   nameRule: 'subdomain',

@@ -7,6 +7,7 @@ import { parseApiVersion } from '../resource.js';
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
 import { immutable, nonNegative } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asRevision = (o: KubeObject): Mutable<ControllerRevision> => o as unknown as Mutable<ControllerRevision>;
 
@@ -31,7 +32,7 @@ export const controllerRevisionStrategy: Strategy = {
   resource: {
     group: 'apps', version: 'v1', kind: 'ControllerRevision', listKind: 'ControllerRevisionList', plural: 'controllerrevisions',
     singular: 'controllerrevision', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
   },
   allowUnconditionalUpdate: true,
   nameRule: 'subdomain',

@@ -9,6 +9,7 @@ import {
   immutable, intOrPercentRaw, nonNegative, notMoreThan100Percent, selectorColumn, specOf, statusSubresource, validateIntOrPercent,
   validatePodTemplate, validateStatusCounts, validateWorkloadSelector,
 } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asDaemonSet = (o: KubeObject): Mutable<DaemonSet> => o as unknown as Mutable<DaemonSet>;
 
@@ -61,7 +62,7 @@ const STATUS_COUNTS = ['currentNumberScheduled', 'numberMisscheduled', 'desiredN
 export const daemonSetStrategy: Strategy = {
   resource: {
     group: 'apps', version: 'v1', kind: 'DaemonSet', listKind: 'DaemonSetList', plural: 'daemonsets', singular: 'daemonset', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['ds'], categories: ['all'],
     subresources: [{ name: 'status', kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] }],
   },

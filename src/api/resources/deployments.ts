@@ -10,6 +10,7 @@ import {
   intOrPercentRaw, nonNegative, notMoreThan100Percent, replicasScale, selectorColumn, semanticEqual, specOf, statusSubresource,
   validateIntOrPercent, validatePodTemplate, validateStatusCounts, validateWorkloadSelector,
 } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asDeployment = (o: KubeObject): Mutable<Deployment> => o as unknown as Mutable<Deployment>;
 const STRATEGY_TYPES = ['Recreate', 'RollingUpdate'];
@@ -87,7 +88,7 @@ function validateDeploymentStatus(obj: KubeObject): FieldError[] {
 export const deploymentStrategy: Strategy = {
   resource: {
     group: 'apps', version: 'v1', kind: 'Deployment', listKind: 'DeploymentList', plural: 'deployments', singular: 'deployment', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['deploy'], categories: ['all'],
     subresources: [
       { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },

@@ -9,6 +9,7 @@ import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
 import { isDNS1123Label } from '../validation.js';
 import { parseIPv4 } from './serviceallocator.js';
+import { STORED_VERBS } from '../strategy.js';
 
 type EndpointsObj = Mutable<Endpoints> & KubeObject;
 type SliceObj = Mutable<EndpointSlice> & KubeObject;
@@ -97,7 +98,7 @@ function slicePortsText(slice: EndpointSlice): string {
 export const endpointsStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'Endpoints', listKind: 'EndpointsList', plural: 'endpoints', singular: 'endpoints', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['ep'],
   },
   allowUnconditionalUpdate: true,
@@ -115,7 +116,7 @@ export const endpointsStrategy: Strategy = {
 export const endpointSliceStrategy: Strategy = {
   resource: {
     group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', listKind: 'EndpointSliceList', plural: 'endpointslices', singular: 'endpointslice', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
   },
   allowUnconditionalUpdate: true,
   nameRule: 'subdomain',

@@ -3,6 +3,7 @@ import type { Event } from 'kubernetes-types/core/v1.js';
 import { invalid, required, type FieldError } from '../errors.js';
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, columns } from '../table.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asEvent = (o: KubeObject): Mutable<Event> => o as unknown as Mutable<Event>;
 
@@ -22,7 +23,7 @@ const lastSeen = (ev: Event): string | undefined => ev.series?.lastObservedTime 
 export const eventStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'Event', listKind: 'EventList', plural: 'events', singular: 'event', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ev'],
+    verbs: [...STORED_VERBS], shortNames: ['ev'],
   },
   allowUnconditionalUpdate: true,
   nameRule: 'subdomain',

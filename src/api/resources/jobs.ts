@@ -11,6 +11,7 @@ import {
   bumpGeneration, containerCells, containersColumn, defaultPodTemplate, formatLabelSelector, goLabelSelector, imagesColumn, immutable,
   nonNegative, selectorColumn, specOf, statusSubresource, validatePodTemplate, validateStatusCounts, validateWorkloadSelector,
 } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asJob = (o: KubeObject): Mutable<Job> => o as unknown as Mutable<Job>;
 const asCronJob = (o: KubeObject): Mutable<CronJob> => o as unknown as Mutable<CronJob>;
@@ -123,7 +124,7 @@ function jobDuration(job: Mutable<Job>, now: number): string {
 export const jobStrategy: Strategy = {
   resource: {
     group: 'batch', version: 'v1', kind: 'Job', listKind: 'JobList', plural: 'jobs', singular: 'job', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     categories: ['all'],
     subresources: [{ name: 'status', kind: 'Job', verbs: ['get', 'patch', 'update'] }],
   },
@@ -217,7 +218,7 @@ function validateCronJobSpec(spec: Mutable<CronJobSpec> | undefined): FieldError
 export const cronJobStrategy: Strategy = {
   resource: {
     group: 'batch', version: 'v1', kind: 'CronJob', listKind: 'CronJobList', plural: 'cronjobs', singular: 'cronjob', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['cj'], categories: ['all'],
     subresources: [{ name: 'status', kind: 'CronJob', verbs: ['get', 'patch', 'update'] }],
   },

@@ -3,13 +3,14 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { noFieldErrors } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asLease = (o: KubeObject): Mutable<Lease> => o as unknown as Mutable<Lease>;
 
 export const leaseStrategy: Strategy = {
   resource: {
     group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', listKind: 'LeaseList', plural: 'leases', singular: 'lease', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
   },
   allowUnconditionalUpdate: true,
   nameRule: 'subdomain',

@@ -4,6 +4,7 @@ import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { noFieldErrors } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn, orNone } from '../table.js';
 import { validateLabels } from '../validation.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asNode = (o: KubeObject): Mutable<Node> => o as unknown as Mutable<Node>;
 
@@ -29,7 +30,7 @@ const address = (node: Node, type: string): string => orNone(node.status?.addres
 export const nodeStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'Node', listKind: 'NodeList', plural: 'nodes', singular: 'node', namespaced: false,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['no'],
+    verbs: [...STORED_VERBS], shortNames: ['no'],
     subresources: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
   },
   allowUnconditionalUpdate: true,

@@ -7,6 +7,7 @@ import { invalid, required, type FieldError } from '../errors.js';
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
 import { bumpGeneration, statusSubresource, validateIntOrPercent, validateLabelSelector, validateStatusCounts } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 export const asPdb = (o: KubeObject): Mutable<PodDisruptionBudget> => o as unknown as Mutable<PodDisruptionBudget>;
 
@@ -35,7 +36,7 @@ const intOrString = (v: number | string | undefined): string => (v === undefined
 export const podDisruptionBudgetStrategy: Strategy = {
   resource: {
     group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', listKind: 'PodDisruptionBudgetList', plural: 'poddisruptionbudgets',
-    singular: 'poddisruptionbudget', namespaced: true, verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    singular: 'poddisruptionbudget', namespaced: true, verbs: [...STORED_VERBS],
     shortNames: ['pdb'],
     subresources: [{ name: 'status', kind: 'PodDisruptionBudget', verbs: ['get', 'patch', 'update'] }],
   },

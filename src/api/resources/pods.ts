@@ -4,6 +4,7 @@ import { duplicate, forbiddenField, invalid, notSupported, required, type FieldE
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn, orNone } from '../table.js';
 import { isDNS1123Label, isValidPortName, validateLabels } from '../validation.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -330,7 +331,7 @@ function readinessGates(pod: Pod): string {
 export const podStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', plural: 'pods', singular: 'pod', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['po'], categories: ['all'],
     subresources: [
       { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },

@@ -9,6 +9,7 @@ import {
   bumpGeneration, containerCells, containersColumn, defaultPodTemplate, formatLabelSelector, goLabelSelector, imagesColumn, immutable,
   nonNegative, replicasScale, selectorColumn, specOf, statusSubresource, validatePodTemplate, validateStatusCounts, validateWorkloadSelector,
 } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asReplicaSet = (o: KubeObject): Mutable<ReplicaSet> => o as unknown as Mutable<ReplicaSet>;
 
@@ -46,7 +47,7 @@ function validateReplicaSetStatus(obj: KubeObject): FieldError[] {
 export const replicaSetStrategy: Strategy = {
   resource: {
     group: 'apps', version: 'v1', kind: 'ReplicaSet', listKind: 'ReplicaSetList', plural: 'replicasets', singular: 'replicaset', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['rs'], categories: ['all'],
     subresources: [
       { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },

@@ -8,6 +8,7 @@ import type { AllocationConfig, Allocator, KubeObject, Mutable, Strategy } from 
 import { age, ageColumn, columns, nameColumn } from '../table.js';
 import { goStringSlice, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels } from '../validation.js';
 import { AllocationError, ClusterIPAllocator, NodePortAllocator, parseIPv4 } from './serviceallocator.js';
+import { STORED_VERBS } from '../strategy.js';
 
 export type ServiceObj = Mutable<Service> & KubeObject;
 const asService = (o: KubeObject): ServiceObj => o as ServiceObj;
@@ -368,7 +369,7 @@ const selectorText = (sel: Record<string, string> | undefined): string =>
 export const serviceStrategy: Strategy = {
   resource: {
     group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', plural: 'services', singular: 'service', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['svc'], categories: ['all'],
     subresources: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
   },

@@ -11,6 +11,7 @@ import {
   replicasScale, semanticEqual, specOf, statusSubresource, validateIntOrPercent, validatePodTemplate, validateStatusCounts,
   validateWorkloadSelector,
 } from './workloads.js';
+import { STORED_VERBS } from '../strategy.js';
 
 const asStatefulSet = (o: KubeObject): Mutable<StatefulSet> => o as unknown as Mutable<StatefulSet>;
 const RETENTION = ['Retain', 'Delete'];
@@ -114,7 +115,7 @@ function validateStatefulSetStatus(obj: KubeObject): FieldError[] {
 export const statefulSetStrategy: Strategy = {
   resource: {
     group: 'apps', version: 'v1', kind: 'StatefulSet', listKind: 'StatefulSetList', plural: 'statefulsets', singular: 'statefulset', namespaced: true,
-    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    verbs: [...STORED_VERBS],
     shortNames: ['sts'], categories: ['all'],
     subresources: [
       { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
