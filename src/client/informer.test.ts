@@ -65,3 +65,29 @@ test('informers of other clients each have their own cache', async () => {
     b.stop();
   }
 });
+
+test('update handlers get the old object; indexes follow adds, changes and deletes; writeThrough keeps the newer copy', async (t) => {
+  const other = server.client();
+  const path = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
+  const lease = (name: string, holder: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: holder } });
+  const changes: string[] = [];
+  const holderOf = (o: KubeObject) => (o as unknown as { spec?: { holderIdentity?: string } }).spec?.holderIdentity ?? '';
+  const i = new Informer(other, path, (type, o: KubeObject, old?: KubeObject) => {
+    if (type === 'MODIFIED' && o.metadata.name === 'idx') changes.push(`${holderOf(old!)}->${holderOf(o)}`);
+  });
+  i.addIndex({ name: 'holder', values: (o) => [holderOf(o)] });
+  t.after(() => i.stop());
+  await i.start();
+  const created = await other.post<KubeObject>(path, lease('idx', 'h1'));
+  await until('indexed', () => i.byIndex('holder', 'h1').length === 1);
+  const updated = await other.put<KubeObject>(`${path}/idx`, { ...created, spec: { holderIdentity: 'h2' } });
+  await until('refiled', () => i.byIndex('holder', 'h2').length === 1);
+  assert.equal(i.byIndex('holder', 'h1').length, 0);
+  assert.deepEqual(changes, ['h1->h2']);
+  i.writeThrough(created);
+  assert.equal(holderOf(i.items.get('default/idx')!), 'h2', 'an older copy does not replace the cached one');
+  i.writeThrough({ ...updated, metadata: { ...updated.metadata, resourceVersion: String(Number(updated.metadata.resourceVersion) + 1000) }, spec: { holderIdentity: 'h3' } } as KubeObject);
+  assert.equal(i.byIndex('holder', 'h3').length, 1, 'a written-through copy is indexed');
+  await other.delete(`${path}/idx`);
+  await until('unfiled', () => i.byIndex('holder', 'h3').length === 0 && !i.items.has('default/idx'));
+});

@@ -6,11 +6,16 @@
 // the process (controllers, scheduler) watch it: the control plane opens one pod watch, not one per
 // controller. A handler that joins after the first list gets the cached objects as ADDED. Objects
 // in a shared cache are shared too: read them, never change them (clone first, as upstream asks).
+// Handlers get the previous object on MODIFIED (and the last known one on DELETED); the cache can
+// carry indexes (./indexer.ts), shared like the cache itself.
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
+import { Indexer, type IndexSpec } from './indexer.js';
 import type { RestClient } from './rest.js';
 
-export type InformerHandler<T> = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T) => void;
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+/** `old` is the cached object a MODIFIED replaces (undefined for ADDED and DELETED). */
+export type InformerHandler<T> = (type: EventType, obj: T, old?: T) => void;
 
 const keyOf = (o: KubeObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name!);
 const RETRY_MS = 1000;
@@ -18,6 +23,7 @@ const RETRY_MS = 1000;
 /** One list+watch of a path and its cache, feeding every subscribed handler. */
 class Source<T extends KubeObject> {
   readonly items = new Map<string, T>();
+  readonly indexer = new Indexer<T>();
   private readonly handlers = new Set<InformerHandler<T>>();
   private abort?: AbortController;
   private synced?: Promise<void>;
@@ -50,17 +56,30 @@ class Source<T extends KubeObject> {
     this.onIdle?.();
   }
 
-  private call(handler: InformerHandler<T>, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+  private call(handler: InformerHandler<T>, type: EventType, obj: T, old?: T): void {
     try {
-      handler(type, obj);
+      handler(type, obj, old);
     } catch (e) {
       // One handler's bug must not starve the others (or stop the watch).
       process.stderr.write(`informer ${this.path}: handler failed: ${e instanceof Error ? e.stack : String(e)}\n`);
     }
   }
 
-  private emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
-    for (const h of this.handlers) this.call(h, type, obj);
+  private emit(type: EventType, obj: T, old?: T): void {
+    for (const h of this.handlers) this.call(h, type, obj, old);
+  }
+
+  /** Caches (and indexes) an object; returns the one it replaced. */
+  store(key: string, obj: T): T | undefined {
+    const had = this.items.get(key);
+    this.items.set(key, obj);
+    this.indexer.update(key, obj);
+    return had;
+  }
+
+  private remove(key: string): void {
+    this.items.delete(key);
+    this.indexer.delete(key);
   }
 
   private async run(signal: AbortSignal, markSynced: () => void): Promise<void> {
@@ -79,9 +98,13 @@ class Source<T extends KubeObject> {
           rv = e.object.metadata.resourceVersion ?? rv;
           if (e.type === 'BOOKMARK') return;
           const key = keyOf(e.object);
-          if (e.type === 'DELETED') this.items.delete(key);
-          else this.items.set(key, e.object);
-          this.emit(e.type, e.object);
+          if (e.type === 'DELETED') {
+            this.remove(key);
+            this.emit('DELETED', e.object);
+          } else {
+            const had = this.store(key, e.object);
+            this.emit(e.type, e.object, e.type === 'MODIFIED' ? had : undefined);
+          }
         }, signal);
       } catch (e) {
         if (e instanceof ApiError && e.code === 410) rv = '';
@@ -97,14 +120,13 @@ class Source<T extends KubeObject> {
     for (const item of list.items) {
       const key = keyOf(item);
       seen.add(key);
-      const had = this.items.get(key);
-      this.items.set(key, item);
+      const had = this.store(key, item);
       if (!had) this.emit('ADDED', item);
-      else if (had.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('MODIFIED', item);
+      else if (had.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('MODIFIED', item, had);
     }
     for (const [key, item] of this.items) {
       if (!seen.has(key)) {
-        this.items.delete(key);
+        this.remove(key);
         this.emit('DELETED', item);
       }
     }
@@ -127,7 +149,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly handler: InformerHandler<T>;
 
   constructor(client: RestClient, path: string, onChange: InformerHandler<T>) {
-    this.handler = (type, obj) => onChange(type, obj);
+    this.handler = (type, obj, old) => onChange(type, obj, old);
     const shared = sharedSources.get(client);
     if (!shared) {
       this.source = new Source<T>(client, path);
@@ -142,9 +164,31 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.source = source;
   }
 
-  /** The cache (shared with the other informers of the path when the client shares them). */
-  get items(): Map<string, T> {
+  /** The cache (shared with the other informers of the path when the client shares them). Read only: see writeThrough. */
+  get items(): ReadonlyMap<string, T> {
     return this.source.items;
+  }
+
+  /** Adds an index to the cache (see ./indexer.ts); call before start() or at any time. */
+  addIndex(spec: IndexSpec<T>): this {
+    this.source.indexer.add(spec, this.source.items);
+    return this;
+  }
+
+  /** The cached objects an index files under `value`. */
+  byIndex(name: string, value: string): T[] {
+    return this.source.indexer.get(name, value);
+  }
+
+  /**
+   * Puts an object this process just wrote into the cache (unless the cache has a newer one), so
+   * the next reconcile does not act on the stale copy before the watch delivers it. No handler runs.
+   */
+  writeThrough(obj: T): void {
+    const key = keyOf(obj);
+    const had = this.source.items.get(key);
+    if (had && Number(had.metadata.resourceVersion) >= Number(obj.metadata.resourceVersion)) return;
+    this.source.store(key, obj);
   }
 
   /** Starts listing and watching; resolves after the first list. */

@@ -299,7 +299,7 @@ export class NodeLifecycleController {
     });
     if (!updated) return node;
     if (ready?.status !== 'Unknown') this.nodeEvents.record(updated as unknown as KubeObject, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-    this.nodes.items.set(name, updated as unknown as KubeObject);
+    this.nodes.writeThrough(updated as unknown as KubeObject);
     return updated;
   }
 
@@ -313,7 +313,7 @@ export class NodeLifecycleController {
       throw e;
     });
     if (!updated) return node;
-    this.nodes.items.set(name, updated as unknown as KubeObject);
+    this.nodes.writeThrough(updated as unknown as KubeObject);
     return updated;
   }
 

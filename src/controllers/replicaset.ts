@@ -17,7 +17,7 @@ import type { KubeObject, Mutable } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 type Obj = KubeObject;
 export type PodObj = Mutable<Pod> & KubeObject;
@@ -59,10 +59,7 @@ export function parseSelector(ls: LabelSelector | undefined): Selector | undefin
 
 /** Puts a just-written object into an informer's cache unless the cache already has a newer one. */
 export function writeThrough<T extends Obj>(informer: Informer<T>, obj: T): void {
-  const key = objectKey(obj);
-  const had = informer.items.get(key);
-  if (had && Number(had.metadata.resourceVersion) >= Number(obj.metadata.resourceVersion)) return;
-  informer.items.set(key, obj);
+  informer.writeThrough(obj);
 }
 
 // ---------- pods ----------
