@@ -10,7 +10,7 @@ import { ApiServer } from '../apiserver/server.js';
 import { RestClient } from '../client/rest.js';
 import { SqliteStore } from '../storage/sqlite.js';
 import { DaemonSetController, daemonPod, daemonSetStatus, daemonTolerations, nodeShouldRun, planDaemonSet, podNodeName, scaled, type DaemonAction } from './daemonset.js';
-import { REVISION_LABEL } from './statefulset.js';
+import { REVISION_LABEL } from './revisions.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 const template = { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };

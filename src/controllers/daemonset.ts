@@ -9,23 +9,22 @@
 // surges new ones first within maxSurge); OnDelete leaves that to the user.
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, NodeSelectorTerm, Pod, PodTemplateSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
-import { Informer } from '../client/informer.js';
+import { ReconcileLoop } from '../client/controller.js';
+import { byControllerUid } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
+import { pods, R, resource } from '../client/typed.js';
 import { nodeSelectorMatches } from '../scheduler/filter-affinity.js';
 import { nodeInfoOf } from '../scheduler/nodeinfo.js';
 import { tolerates } from '../scheduler/taints.js';
-import {
-  availableIn, canonicalJson, ensureRevision, HASH_LABEL, isTerminal, isTerminating, OwnedIndex, REVISION_LABEL, truncateHistory, type RevisionOwner,
-} from './statefulset.js';
-import { WorkQueue } from '../client/workqueue.js';
+import { availableIn, controllerOf, isNotFound, isTerminal, isTerminating, objectKey } from './controllerutil.js';
+import { canonicalJson, ensureRevision, HASH_LABEL, REVISION_LABEL, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 type D = Mutable<DaemonSet>;
-type Revision = Parameters<typeof truncateHistory>[1][number];
 
 const FAILED_BACKOFF_BASE_MS = 1000;
 const FAILED_BACKOFF_MAX_MS = 15 * 60_000;
@@ -245,52 +244,43 @@ export function daemonSetStatus(ds: DaemonSet, nodes: readonly Node[], pods: rea
   return out;
 }
 
-export class DaemonSetController {
-  private readonly queue = new WorkQueue();
-  private readonly sets: Informer;
-  private readonly pods: Informer;
-  private readonly nodes: Informer;
-  private readonly revisions: Informer;
-  private readonly podIndex = new OwnedIndex<KubeObject>('DaemonSet');
-  private readonly revisionIndex = new OwnedIndex<KubeObject>('DaemonSet');
+/** What decides where daemons run (labels, taints, unschedulable): heartbeats change only the status. */
+const placementOf = (n: KubeObject | undefined): string => {
+  const node = n as unknown as Node | undefined;
+  return node ? canonicalJson([node.metadata?.labels, node.spec?.taints, node.spec?.unschedulable]) : '';
+};
+
+export class DaemonSetController extends ReconcileLoop {
+  private readonly sets: Informer<KubeObject>;
+  private readonly pods: Informer<KubeObject>;
+  private readonly nodes: Informer<KubeObject>;
+  private readonly revisions: Informer<KubeObject>;
   private readonly recorder: EventRecorder;
   /** Failed-pod backoff per daemon set uid / node: consecutive failures and when the last was seen. */
   private readonly failures = new Map<string, { count: number; at: number; podUid: string }>();
 
-  constructor(private readonly client: RestClient, private readonly now: () => number = Date.now) {
+  constructor(client: RestClient, private readonly now: () => number = Date.now) {
+    super(client, { workers: 2 });
     this.recorder = new EventRecorder(client, 'daemonset-controller');
-    this.sets = new Informer(client, '/apis/apps/v1/daemonsets', (_t, d) => this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`));
-    this.pods = new Informer(client, '/api/v1/pods', (type, p) => {
-      const owner = this.podIndex.apply(type, p);
-      if (owner) this.queue.add(`${p.metadata.namespace}/${owner}`);
+    this.pods = this.inform(R.pods, (_t, p) => {
+      const owner = controllerOf(p);
+      if (owner?.kind === 'DaemonSet') this.queue.add(`${p.metadata.namespace}/${owner.name}`);
+    }).addIndex(byControllerUid);
+    this.revisions = this.inform(R.controllerrevisions, () => {}).addIndex(byControllerUid);
+    // A node change that moves placement may change where every daemon runs.
+    this.nodes = this.inform(R.nodes, (type, n, old) => {
+      if (type === 'MODIFIED' && placementOf(n) === placementOf(old)) return;
+      for (const d of this.sets.items.values()) this.queue.add(objectKey(d));
     });
-    this.revisions = new Informer(client, '/apis/apps/v1/controllerrevisions', (type, r) => { this.revisionIndex.apply(type, r); });
-    // Any node change may change where daemons run.
-    this.nodes = new Informer(client, '/api/v1/nodes', (type, n, ) => this.onNode(type, n));
+    this.sets = this.inform(R.daemonsets, (_t, d) => this.queue.add(objectKey(d)));
   }
 
-  private readonly nodeSignatures = new Map<string, string>();
-
-  private onNode(type: string, n: KubeObject): void {
-    const node = n as unknown as Node;
-    const name = node.metadata!.name!;
-    // Heartbeats change only the status: look at what decides placement (labels, taints, Ready).
-    const sig = type === 'DELETED' ? '' : canonicalJson([node.metadata?.labels, node.spec?.taints, node.spec?.unschedulable]);
-    if (this.nodeSignatures.get(name) === sig) return;
-    if (type === 'DELETED') this.nodeSignatures.delete(name);
-    else this.nodeSignatures.set(name, sig);
-    for (const d of this.sets.items.values()) this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
+  protected override resyncKeys(): Iterable<string> {
+    return [];
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.pods.start(), this.revisions.start(), this.nodes.start()]);
-    await this.sets.start();
-    void this.queue.run((key) => this.reconcile(key), 2);
-  }
-
-  stop(): void {
-    for (const i of [this.sets, this.pods, this.nodes, this.revisions]) i.stop();
-    this.queue.stop();
+  private podsOf(uid: string): Pod[] {
+    return this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[];
   }
 
   private failedBackoff(uid: string, pods: readonly Pod[], now: number): (node: string) => number {
@@ -308,7 +298,7 @@ export class DaemonSetController {
     };
   }
 
-  async reconcile(key: string): Promise<void> {
+  override async reconcile(key: string): Promise<void> {
     const ds = this.sets.items.get(key) as unknown as D | undefined;
     if (!ds || ds.metadata?.deletionTimestamp) return;
     const uid = ds.metadata!.uid!;
@@ -320,9 +310,9 @@ export class DaemonSetController {
       return;
     }
     const now = this.now();
-    const pods = (this.podIndex.of(uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels));
+    const pods = this.podsOf(uid).filter((p) => selector.matches(p.metadata?.labels));
     const nodes = [...this.nodes.items.values()] as unknown as Node[];
-    const revisions = this.revisionIndex.of(uid) as unknown as Revision[];
+    const revisions = this.revisions.byIndex(byControllerUid.name, uid) as unknown as Revision[];
     const owner: RevisionOwner = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata! };
     const { revision, collisionCount } = await ensureRevision(this.client, owner, ds.spec!.template, revisions, ds.status?.collisionCount ?? 0);
     const hash = revision.metadata!.labels?.[HASH_LABEL] ?? revision.metadata!.name!.slice(ds.metadata!.name!.length + 1);
@@ -334,9 +324,9 @@ export class DaemonSetController {
     const all = revisions.some((r) => r.metadata!.name === revision.metadata!.name) ? revisions : [...revisions, revision];
     const live = new Set([revision.metadata!.name!, ...all.filter((r) => pods.some((p) => p.metadata?.labels?.[REVISION_LABEL] === r.metadata?.labels?.[HASH_LABEL])).map((r) => r.metadata!.name!)]);
     await truncateHistory(this.client, all, live, ds.spec?.revisionHistoryLimit ?? 10);
-    const status = daemonSetStatus(ds, nodes, (this.podIndex.of(uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels)), hash, collisionCount, now);
+    const status = daemonSetStatus(ds, nodes, this.podsOf(uid).filter((p) => selector.matches(p.metadata?.labels)), hash, collisionCount, now);
     if (canonicalJson(status) !== canonicalJson(ds.status ?? {})) {
-      await this.client.put(`/apis/apps/v1/namespaces/${ns}/daemonsets/${ds.metadata!.name}/status`, { ...ds, status });
+      await resource(this.client, R.daemonsets, ns).updateStatus(ds.metadata!.name!, { ...ds, status });
     }
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;
@@ -347,8 +337,8 @@ export class DaemonSetController {
     if (a.kind === 'create') {
       const pod = daemonPod(ds, ds.spec!.template, hash, a.node);
       try {
-        const made = await this.client.post<Pod>(`/api/v1/namespaces/${m.namespace}/pods`, pod);
-        this.podIndex.apply('ADDED', made as unknown as KubeObject); // so the next pass does not create it again
+        const made = await pods<Pod>(this.client, m.namespace).create(pod);
+        this.pods.writeThrough(made as unknown as KubeObject); // so the next pass does not create it again
         this.recorder.record(ds as unknown as KubeObject, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata!.name}`);
       } catch (e) {
         this.recorder.record(ds as unknown as KubeObject, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
@@ -356,9 +346,9 @@ export class DaemonSetController {
       }
       return;
     }
-    await this.client.delete(`/api/v1/namespaces/${m.namespace}/pods/${a.pod}`).then(
+    await pods(this.client, m.namespace).delete(a.pod).then(
       () => this.recorder.record(ds as unknown as KubeObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${a.pod}`),
-      (e) => { if (!(e instanceof ApiError && e.code === 404)) throw e; },
+      (e) => { if (!isNotFound(e)) throw e; },
     );
   }
 }

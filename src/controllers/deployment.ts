@@ -11,13 +11,16 @@ import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { scaledValue, semanticEqual } from '../api/resources/workloads.js';
 import { EventRecorder } from '../client/events.js';
-import { Informer } from '../client/informer.js';
+import { ReconcileLoop } from '../client/controller.js';
+import { byControllerUid } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
+import { R, resource } from '../client/typed.js';
 import {
-  claimObjects, controllerOf, isConflict, isNotFound, newControllerRef, nowRfc3339, objectKey, omitZeros, parseSelector, recheckOwner,
-  writeThrough, type PodObj,
-} from './replicaset.js';
-import { WorkQueue } from '../client/workqueue.js';
+  claimObjects, controllerOf, isConflict, isNotFound, isTerminal, newControllerRef, objectKey, omitZeros, orphansByNamespace, parseSelector, recheckOwner,
+  type PodObj,
+} from './controllerutil.js';
+import { metaTime } from '../api/time.js';
 
 export type DeploymentObj = Mutable<Deployment> & KubeObject;
 export type RSObj = Mutable<ReplicaSet> & KubeObject;
@@ -317,7 +320,7 @@ export function getCondition(status: Status | undefined, type: string): Conditio
 }
 
 export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, now = Date.now()): Condition {
-  const t = nowRfc3339(now);
+  const t = metaTime(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 
@@ -455,40 +458,22 @@ export function setNewReplicaSetAnnotations(d: DeploymentObj, rs: RSObj, newRevi
 
 // ---------- the controller ----------
 
-const APPS = '/apis/apps/v1';
 const RESYNC_MS = 60_000;
-const deploymentPath = (ns: string, name: string) => `${APPS}/namespaces/${ns}/deployments/${name}`;
-const rsCollection = (ns: string) => `${APPS}/namespaces/${ns}/replicasets`;
 
-export class DeploymentController {
-  private readonly queue = new WorkQueue();
+export class DeploymentController extends ReconcileLoop {
   private readonly deployments: Informer<DeploymentObj>;
   private readonly replicaSets: Informer<RSObj>;
   private readonly pods: Informer<PodObj>;
   private readonly events: EventRecorder;
   /** When each deployment's progress deadline check is due. */
   private readonly deadlines = new Map<string, number>();
-  private resync?: NodeJS.Timeout;
 
-  constructor(private readonly client: RestClient) {
+  constructor(client: RestClient) {
+    super(client, { workers: 2, resyncMs: RESYNC_MS });
     this.events = new EventRecorder(client, 'deployment-controller');
-    this.deployments = new Informer<DeploymentObj>(client, `${APPS}/deployments`, (_t, d) => this.queue.add(objectKey(d)));
-    this.replicaSets = new Informer<RSObj>(client, `${APPS}/replicasets`, (type, rs) => this.onReplicaSet(type, rs));
-    this.pods = new Informer<PodObj>(client, '/api/v1/pods', (type, pod) => { if (type === 'DELETED') this.onPodDeleted(pod); });
-  }
-
-  async start(): Promise<void> {
-    await Promise.all([this.deployments.start(), this.replicaSets.start(), this.pods.start()]);
-    void this.queue.run((key) => this.reconcile(key), 2);
-    this.resync = setInterval(() => { for (const key of this.deployments.items.keys()) this.queue.add(key); }, RESYNC_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.resync);
-    this.deployments.stop();
-    this.replicaSets.stop();
-    this.pods.stop();
-    this.queue.stop();
+    this.deployments = this.inform<DeploymentObj>(R.deployments, (_t, d) => this.queue.add(objectKey(d)));
+    this.replicaSets = this.inform<RSObj>(R.replicasets, (type, rs) => this.onReplicaSet(type, rs)).addIndex(byControllerUid).addIndex(orphansByNamespace);
+    this.pods = this.inform<PodObj>(R.pods, (type, pod) => { if (type === 'DELETED') this.onPodDeleted(pod); }).addIndex(byControllerUid);
   }
 
   private ownerKey(obj: KubeObject): string | undefined {
@@ -518,7 +503,7 @@ export class DeploymentController {
     if (owner && this.deployments.items.get(owner)?.spec?.strategy?.type === 'Recreate') this.queue.add(owner);
   }
 
-  private async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const cached = this.deployments.items.get(key);
     if (!cached) { this.deadlines.delete(key); return; }
     const d = structuredClone(cached);
@@ -543,11 +528,13 @@ export class DeploymentController {
   /** The ReplicaSets this deployment controls, after adopting orphans that match and releasing owned ones that do not. */
   private async claimReplicaSets(d: DeploymentObj, selector: NonNullable<ReturnType<typeof parseSelector>>): Promise<RSObj[]> {
     const ns = d.metadata.namespace!;
-    const candidates = [...this.replicaSets.items.values()].filter((rs) => rs.metadata.namespace === ns).map((rs) => structuredClone(rs));
+    // Its own (owner-UID index) and the namespace's orphans: other controllers' are never candidates.
+    const own = this.replicaSets.byIndex(byControllerUid.name, d.metadata.uid!);
+    const orphans = d.metadata.deletionTimestamp ? [] : this.replicaSets.byIndex(orphansByNamespace.name, ns);
+    const candidates = [...own, ...orphans].map((rs) => structuredClone(rs));
     const claimed = await claimObjects({
-      client: this.client, owner: d, ref: newControllerRef(d, 'apps/v1', 'Deployment'), selector, candidates,
-      pathOf: (rs) => `${rsCollection(ns)}/${rs.metadata.name}`,
-      canAdopt: recheckOwner(this.client, deploymentPath(ns, d.metadata.name!), d),
+      objects: resource<RSObj>(this.client, R.replicasets, ns), owner: d, ref: newControllerRef(d, 'apps/v1', 'Deployment'), selector, candidates,
+      canAdopt: recheckOwner(resource(this.client, R.deployments, ns), d),
     });
     return claimed;
   }
@@ -556,17 +543,17 @@ export class DeploymentController {
 
   /** Writes the deployment's status (and annotations, which the status subresource lets through); keeps `d` current. */
   private async updateStatus(d: DeploymentObj): Promise<void> {
-    const updated = await this.client.put<DeploymentObj>(`${deploymentPath(d.metadata.namespace!, d.metadata.name!)}/status`, d);
+    const updated = await resource<DeploymentObj>(this.client, R.deployments, d.metadata.namespace).updateStatus(d.metadata.name!, d);
     d.metadata = updated.metadata;
     d.status = updated.status;
-    writeThrough(this.deployments, updated);
+    this.deployments.writeThrough(updated);
   }
 
   /** PUTs a ReplicaSet and updates the object in place with what the server stored. */
   private async updateReplicaSet(rs: RSObj): Promise<void> {
-    const updated = await this.client.put<RSObj>(`${rsCollection(rs.metadata.namespace!)}/${rs.metadata.name}`, rs);
+    const updated = await resource<RSObj>(this.client, R.replicasets, rs.metadata.namespace).update(rs.metadata.name!, rs);
     Object.assign(rs, updated);
-    writeThrough(this.replicaSets, updated);
+    this.replicaSets.writeThrough(updated);
   }
 
   /** Scales a ReplicaSet (and refreshes its replica annotations); records ScalingReplicaSet. Upstream's scaleReplicaSet. */
@@ -644,11 +631,11 @@ export class DeploymentController {
     let created: RSObj;
     let alreadyExists = false;
     try {
-      created = await this.client.post<RSObj>(rsCollection(ns), rs);
-      writeThrough(this.replicaSets, created);
+      created = await resource<RSObj>(this.client, R.replicasets, ns).create(rs);
+      this.replicaSets.writeThrough(created);
     } catch (e) {
       if (isConflict(e) && (e as { reason?: string }).reason === 'AlreadyExists') {
-        const found = await this.client.get<RSObj>(`${rsCollection(ns)}/${rs.metadata.name}`);
+        const found = await resource<RSObj>(this.client, R.replicasets, ns).get(rs.metadata.name!);
         if (controllerOf(found)?.uid === d.metadata.uid && equalIgnoreHash(found.spec?.template, d.spec?.template)) {
           created = found;
           alreadyExists = true;
@@ -753,12 +740,9 @@ export class DeploymentController {
   /** Recreate: old ReplicaSets still report pods, or pods of theirs have not finished yet. */
   private oldPodsRunning(d: DeploymentObj, newRS: RSObj | undefined, oldRSs: RSObj[]): boolean {
     if (oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) return true;
-    const oldUids = new Set(oldRSs.map((rs) => rs.metadata.uid));
-    for (const pod of this.pods.items.values()) {
-      if (pod.metadata.namespace !== d.metadata.namespace) continue;
-      const ref = controllerOf(pod);
-      if (!ref || !oldUids.has(ref.uid) || ref.uid === newRS?.metadata.uid) continue;
-      if (pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') return true;
+    for (const rs of oldRSs) {
+      if (rs.metadata.uid === newRS?.metadata.uid) continue;
+      if (this.pods.byIndex(byControllerUid.name, rs.metadata.uid!).some((pod) => !isTerminal(pod))) return true;
     }
     return false;
   }
@@ -795,7 +779,7 @@ export class DeploymentController {
     alive.sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
     for (const rs of alive.slice(0, diff)) {
       if ((rs.status?.replicas ?? 0) !== 0 || replicasOf(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
-      await this.client.delete(`${rsCollection(rs.metadata.namespace!)}/${rs.metadata.name}`, { preconditions: { uid: rs.metadata.uid } })
+      await resource(this.client, R.replicasets, rs.metadata.namespace).delete(rs.metadata.name!, { preconditions: { uid: rs.metadata.uid } })
         .catch((e) => { if (!isNotFound(e)) throw e; });
     }
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/strategy.js';
 import { budgetStatus } from './disruption.js';
-import type { PodObj } from './replicaset.js';
+import type { PodObj } from './controllerutil.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const pod = (name: string, ready: boolean, extra: object = {}): PodObj => ({

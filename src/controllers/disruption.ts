@@ -12,7 +12,7 @@ import type { KubeObject, Mutable } from '../api/strategy.js';
 import { scaledValue } from '../api/resources/workloads.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './replicaset.js';
+import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './controllerutil.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { metaTime } from '../api/time.js';
 

@@ -13,7 +13,7 @@ import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './replicaset.js';
+import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './controllerutil.js';
 import { WorkQueue } from '../client/workqueue.js';
 
 type ServiceObj = Mutable<Service> & KubeObject;

@@ -4,9 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../test/e2e/harness.js';
 import type { RestClient } from '../client/rest.js';
-import {
-  compareForDeletion, Expectations, isPodAvailable, podFromTemplate, podsToDelete, replicaSetStatus, slowStartBatch, type PodObj, type ReplicaSetObj,
-} from './replicaset.js';
+import { Expectations } from '../client/expectations.js';
+import { compareForDeletion, isPodAvailable, podFromTemplate, podsToDelete, slowStartBatch, type PodObj } from './controllerutil.js';
+import { replicaSetStatus, type ReplicaSetObj } from './replicaset.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

@@ -9,9 +9,9 @@ import { loadOrCreatePki } from '../apiserver/pki.js';
 import { ApiServer } from '../apiserver/server.js';
 import { RestClient } from '../client/rest.js';
 import { SqliteStore } from '../storage/sqlite.js';
+import { canonicalJson, revisionData, revisionTemplate, REVISION_LABEL, safeEncode, templateHash } from './revisions.js';
 import {
-  canonicalJson, StatefulSetController, ordinalOf, planStatefulSet, POD_INDEX_LABEL, POD_NAME_LABEL, revisionData, revisionTemplate, REVISION_LABEL, safeEncode, statefulPod,
-  statefulSetStatus, templateHash, type Step,
+  StatefulSetController, ordinalOf, planStatefulSet, POD_INDEX_LABEL, POD_NAME_LABEL, statefulPod, statefulSetStatus, type Step,
 } from './statefulset.js';
 
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };

@@ -1,158 +1,26 @@
 // StatefulSet controller (apps/v1), after upstream's: pods with stable names NAME-<ordinal>
 // (hostname = pod name, subdomain = serviceName), created in ordinal order and each Running and
 // Ready before the next (OrderedReady) or all at once (Parallel), removed highest ordinal first.
-// Each template version is a ControllerRevision (also used by the DaemonSet controller, exported
-// below); RollingUpdate replaces pods at the old revision from the highest ordinal down to
+// Each template version is a ControllerRevision (./revisions.ts); RollingUpdate replaces pods at the old revision from the highest ordinal down to
 // `partition`, one at a time, each Ready before the next; OnDelete leaves that to the user.
 // volumeClaimTemplates are not supported (there are no PersistentVolumeClaims here): such a set
 // gets a FailedCreate event.
-import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
+import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
+import { ReconcileLoop } from '../client/controller.js';
 import { EventRecorder } from '../client/events.js';
-import { Informer } from '../client/informer.js';
+import type { Informer } from '../client/informer.js';
+import { byControllerUid } from '../client/indexer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from '../client/workqueue.js';
-
-export const REVISION_LABEL = 'controller-revision-hash';
-export const HASH_LABEL = 'controller.kubernetes.io/hash';
+import { pods, R, resource } from '../client/typed.js';
+import { availableIn, controllerOf, isConflict, isNotFound, isRunningAndReady, isTerminal, isTerminating, objectKey } from './controllerutil.js';
+import { canonicalJson, ensureRevision, REVISION_LABEL, revisionTemplate, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 type S = Mutable<StatefulSet>;
-type Revision = Mutable<ControllerRevision>;
-
-// ---------- pod state ----------
-
-export const isTerminating = (p: Pod): boolean => !!p.metadata?.deletionTimestamp;
-export const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-export const readyCondition = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready');
-export const isRunningAndReady = (p: Pod): boolean => p.status?.phase === 'Running' && readyCondition(p)?.status === 'True';
-/** Ready for at least minReadySeconds; returns the ms still to wait (0 = available) or undefined (not ready). */
-export function availableIn(p: Pod, minReadySeconds: number, now: number): number | undefined {
-  if (!isRunningAndReady(p)) return undefined;
-  if (!minReadySeconds) return 0;
-  const since = Date.parse(readyCondition(p)?.lastTransitionTime ?? '');
-  return Number.isFinite(since) ? Math.max(0, since + minReadySeconds * 1000 - now) : 0;
-}
-
-// ---------- ControllerRevisions (upstream pkg/controller/history) ----------
-
-/** JSON with sorted keys, so equal objects hash alike. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  return JSON.stringify(v);
-}
-
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-/** Upstream rand.SafeEncodeString: no vowels (no words), no look-alike characters. */
-export const safeEncode = (s: string): string => [...s].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
-
-/** FNV-1a (32 bit) of the canonical template and the collision count, safe-encoded, as upstream's ComputeHash. */
-export function templateHash(template: unknown, collisionCount = 0): string {
-  let h = 0x811c9dc5;
-  const bytes = Buffer.from(canonicalJson(template) + (collisionCount ? String(collisionCount) : ''));
-  for (const b of bytes) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return safeEncode(String(h));
-}
-
-/** The revision's data: the template as a patch that replaces the owner's (upstream getPatch). */
-export const revisionData = (template: PodTemplateSpec): unknown => ({ spec: { template: { ...structuredClone(template), $patch: 'replace' } } });
-export const revisionTemplate = (r: ControllerRevision): PodTemplateSpec | undefined => {
-  const t = (r.data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined)?.spec?.template;
-  if (!t) return undefined;
-  const { $patch: _p, ...rest } = t;
-  return rest;
-};
-
-export interface RevisionOwner { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; uid?: string } }
-
-/**
- * The revision for `template`: an existing one with equal data (its number raised to the newest if
- * it is an older one being rolled back to), or a new one; on a name collision with different data
- * the collision count grows. Returns the revision and the collision count to store in the status.
- */
-export async function ensureRevision(client: RestClient, owner: RevisionOwner, template: PodTemplateSpec, revisions: readonly Revision[], collisionCount: number): Promise<{ revision: Revision; collisionCount: number }> {
-  const ns = owner.metadata.namespace!;
-  const base = `/apis/apps/v1/namespaces/${ns}/controllerrevisions`;
-  const data = revisionData(template);
-  const dataKey = canonicalJson(data);
-  const newest = revisions.reduce((m, r) => Math.max(m, r.revision ?? 0), 0);
-  const equal = revisions.filter((r) => canonicalJson(r.data) === dataKey).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
-  if (equal.length) {
-    const r = equal[0];
-    if ((r.revision ?? 0) === newest) return { revision: r, collisionCount };
-    const updated = await client.patch<Revision>(`${base}/${r.metadata!.name}`, { revision: newest + 1 });
-    return { revision: updated, collisionCount };
-  }
-  for (let count = collisionCount; ; count++) {
-    const hash = templateHash(template, count);
-    const name = `${owner.metadata.name}-${hash}`;
-    const body = {
-      apiVersion: 'apps/v1', kind: 'ControllerRevision',
-      metadata: {
-        name, namespace: ns, labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash },
-        ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true }],
-      },
-      data, revision: newest + 1,
-    };
-    try {
-      return { revision: await client.post<Revision>(base, body), collisionCount: count };
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === 409)) throw e;
-      const existing = await client.get<Revision>(`${base}/${name}`);
-      const ours = existing.metadata?.ownerReferences?.some((o) => o.uid === owner.metadata.uid);
-      if (ours && canonicalJson(existing.data) === dataKey) return { revision: existing, collisionCount: count };
-    }
-  }
-}
-
-/** Deletes the oldest revisions beyond `limit` that no live object still uses. */
-export async function truncateHistory(client: RestClient, revisions: readonly Revision[], live: ReadonlySet<string>, limit: number): Promise<void> {
-  const old = revisions.filter((r) => !live.has(r.metadata!.name!)).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
-  for (const r of old.slice(0, Math.max(0, old.length - limit))) {
-    await client.delete(`/apis/apps/v1/namespaces/${r.metadata!.namespace}/controllerrevisions/${r.metadata!.name}`).catch((e) => {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
-    });
-  }
-}
-
-/** Objects of one kind indexed by the UID of their controller (owner of `kind`). */
-export class OwnedIndex<T extends KubeObject> {
-  readonly byOwner = new Map<string, Map<string, T>>();
-  constructor(private readonly kind: string) {}
-
-  owner(o: KubeObject): { name: string; uid: string } | undefined {
-    const ref = o.metadata.ownerReferences?.find((r) => r.controller && r.kind === this.kind);
-    return ref && { name: ref.name, uid: ref.uid };
-  }
-
-  /** Applies an informer event; returns the owner's name (to enqueue). */
-  apply(type: string, o: T): string | undefined {
-    const owner = this.owner(o);
-    if (!owner) return undefined;
-    const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    let m = this.byOwner.get(owner.uid);
-    if (type === 'DELETED') {
-      m?.delete(key);
-      if (m && !m.size) this.byOwner.delete(owner.uid);
-    } else {
-      if (!m) this.byOwner.set(owner.uid, (m = new Map()));
-      m.set(key, o);
-    }
-    return owner.name;
-  }
-
-  of(uid: string): T[] {
-    return [...(this.byOwner.get(uid)?.values() ?? [])];
-  }
-}
 
 // ---------- the StatefulSet rules ----------
 
@@ -283,39 +151,29 @@ export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], currentR
 
 // ---------- the controller ----------
 
-export class StatefulSetController {
-  private readonly queue = new WorkQueue();
-  private readonly sets: Informer;
-  private readonly pods: Informer;
-  private readonly revisions: Informer;
-  private readonly podIndex = new OwnedIndex<KubeObject>('StatefulSet');
-  private readonly revisionIndex = new OwnedIndex<KubeObject>('StatefulSet');
+export class StatefulSetController extends ReconcileLoop {
+  private readonly sets: Informer<KubeObject>;
+  private readonly pods: Informer<KubeObject>;
+  private readonly revisions: Informer<KubeObject>;
   private readonly recorder: EventRecorder;
 
-  constructor(private readonly client: RestClient, private readonly now: () => number = Date.now) {
+  constructor(client: RestClient, private readonly now: () => number = Date.now) {
+    super(client, { workers: 2 });
     this.recorder = new EventRecorder(client, 'statefulset-controller');
-    this.sets = new Informer(client, '/apis/apps/v1/statefulsets', (_t, s) => this.queue.add(`${s.metadata.namespace}/${s.metadata.name}`));
-    this.pods = new Informer(client, '/api/v1/pods', (type, p) => {
-      const owner = this.podIndex.apply(type, p);
-      if (owner) this.queue.add(`${p.metadata.namespace}/${owner}`);
-    });
-    this.revisions = new Informer(client, '/apis/apps/v1/controllerrevisions', (type, r) => { this.revisionIndex.apply(type, r); });
+    // Pods and revisions are listed before the sets, so the first reconciles see them.
+    this.pods = this.inform(R.pods, (_t, p) => {
+      const owner = controllerOf(p);
+      if (owner?.kind === 'StatefulSet') this.queue.add(`${p.metadata.namespace}/${owner.name}`);
+    }).addIndex(byControllerUid);
+    this.revisions = this.inform(R.controllerrevisions, () => {}).addIndex(byControllerUid);
+    this.sets = this.inform(R.statefulsets, (_t, s) => this.queue.add(objectKey(s)));
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.pods.start(), this.revisions.start()]);
-    await this.sets.start();
-    void this.queue.run((key) => this.reconcile(key), 2);
+  protected override resyncKeys(): Iterable<string> {
+    return [];
   }
 
-  stop(): void {
-    this.sets.stop();
-    this.pods.stop();
-    this.revisions.stop();
-    this.queue.stop();
-  }
-
-  async reconcile(key: string): Promise<void> {
+  override async reconcile(key: string): Promise<void> {
     const set = this.sets.items.get(key) as unknown as S | undefined;
     if (!set || set.metadata?.deletionTimestamp) return;
     const uid = set.metadata!.uid!;
@@ -326,8 +184,8 @@ export class StatefulSetController {
     } catch {
       return;
     }
-    const pods = (this.podIndex.of(uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels));
-    const revisions = this.revisionIndex.of(uid) as unknown as Revision[];
+    const pods = (this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels));
+    const revisions = this.revisions.byIndex(byControllerUid.name, uid) as unknown as Revision[];
     const owner: RevisionOwner = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata! };
     const template = set.spec!.template;
     const { revision: update, collisionCount } = await ensureRevision(this.client, owner, template, revisions, set.status?.collisionCount ?? 0);
@@ -347,31 +205,31 @@ export class StatefulSetController {
         if (minReady) this.queue.addAfter(key, minReady * 1000);
       }
     }
-    const status = statefulSetStatus(set, (this.podIndex.of(uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels)), currentRevision, updateRevision, collisionCount, this.now());
+    const status = statefulSetStatus(set, (this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels)), currentRevision, updateRevision, collisionCount, this.now());
     const live = new Set([status.currentRevision!, status.updateRevision!, ...pods.map((p) => p.metadata?.labels?.[REVISION_LABEL] ?? '')]);
     await truncateHistory(this.client, all, live, set.spec?.revisionHistoryLimit ?? 10);
     if (canonicalJson(status) !== canonicalJson(set.status ?? {})) {
-      await this.client.put(`/apis/apps/v1/namespaces/${ns}/statefulsets/${set.metadata!.name}/status`, { ...set, status });
+      await resource(this.client, R.statefulsets, ns).updateStatus(set.metadata!.name!, { ...set, status });
     }
   }
 
   private async act(set: S, step: Step, at: { template: PodTemplateSpec; revision: string }): Promise<void> {
     const m = set.metadata!;
-    const ignore = (codes: number[]) => (e: unknown): void => { if (!(e instanceof ApiError && codes.includes(e.code))) throw e; };
+    const podsOfSet = pods(this.client, m.namespace);
     if (step.kind === 'create') {
       const pod = statefulPod(set, at.template, at.revision, step.ord);
       try {
-        await this.client.post(`/api/v1/namespaces/${m.namespace}/pods`, pod);
+        await podsOfSet.create(pod);
         this.recorder.record(set as unknown as KubeObject, 'Normal', 'SuccessfulCreate', `create Pod ${pod.metadata!.name} in StatefulSet ${m.name} successful`);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 409) return; // already there: the informer has not shown it yet
+        if (isConflict(e)) return; // already there: the informer has not shown it yet
         this.recorder.record(set as unknown as KubeObject, 'Warning', 'FailedCreate', `create Pod ${pod.metadata!.name} in StatefulSet ${m.name} failed error: ${(e as Error).message}`);
         throw e;
       }
     } else if (step.kind === 'delete') {
-      await this.client.delete(`/api/v1/namespaces/${m.namespace}/pods/${step.name}`).then(
+      await podsOfSet.delete(step.name).then(
         () => this.recorder.record(set as unknown as KubeObject, 'Normal', 'SuccessfulDelete', `delete Pod ${step.name} in StatefulSet ${m.name} successful`),
-        ignore([404]),
+        (e) => { if (!isNotFound(e)) throw e; },
       );
     }
   }
