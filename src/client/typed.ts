@@ -99,6 +99,8 @@ export class ResourceClient<T extends object = KubeObject> {
   patch(name: string, body: unknown, type: PatchType = 'application/merge-patch+json'): Promise<T> { return this.client.patch(this.path(name), body, type); }
   patchStatus(name: string, body: unknown, type: PatchType = 'application/merge-patch+json'): Promise<T> { return this.client.patch(this.path(name, 'status'), body, type); }
   delete(name: string, options?: object): Promise<unknown> { return this.client.delete(this.path(name), options); }
+  /** PUT to a subresource other than status (namespaces/finalize). */
+  updateSub<U = unknown>(name: string, subresource: string, body: unknown): Promise<U> { return this.client.put(this.path(name, subresource), body); }
   /** POST to a subresource (pods/binding, pods/eviction, serviceaccounts/token). */
   createSub<U = unknown>(name: string, subresource: string, body: unknown): Promise<U> { return this.client.post(this.path(name, subresource), body); }
 }

@@ -10,10 +10,12 @@ import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { scaledValue } from '../api/resources/workloads.js';
-import { Informer } from '../client/informer.js';
+import { ReconcileLoop } from '../client/controller.js';
+import { byNamespace } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
+import { R, resource } from '../client/typed.js';
 import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './controllerutil.js';
-import { WorkQueue } from '../client/workqueue.js';
 import { metaTime } from '../api/time.js';
 
 type PdbObj = Mutable<PodDisruptionBudget> & KubeObject;
@@ -52,43 +54,28 @@ export function budgetStatus(pdb: PdbObj, pods: PodObj[], now: number): Mutable<
   };
 }
 
-export class DisruptionController {
-  private readonly queue = new WorkQueue();
+export class DisruptionController extends ReconcileLoop {
   private readonly pdbs: Informer<PdbObj>;
   private readonly pods: Informer<PodObj>;
-  private resync?: NodeJS.Timeout;
 
-  constructor(private readonly client: RestClient) {
-    this.pdbs = new Informer<PdbObj>(client, '/apis/policy/v1/poddisruptionbudgets', (_type, pdb) => this.queue.add(objectKey(pdb)));
-    // Any pod change in a namespace may change its budgets; budgets are few.
-    this.pods = new Informer<PodObj>(client, '/api/v1/pods', (_type, pod) => {
-      for (const pdb of this.pdbs.items.values()) if (pdb.metadata.namespace === pod.metadata.namespace) this.queue.add(objectKey(pdb));
-    });
+  constructor(client: RestClient) {
+    // The resync times out disrupted-pod entries, which happens without an event.
+    super(client, { workers: 1, resyncMs: RESYNC_MS });
+    this.pdbs = this.inform<PdbObj>(R.poddisruptionbudgets, (_type, pdb) => this.queue.add(objectKey(pdb))).addIndex(byNamespace);
+    // Any pod change in a namespace may change its budgets.
+    this.pods = this.inform<PodObj>(R.pods, (_type, pod) => {
+      for (const pdb of this.pdbs.byIndex(byNamespace.name, pod.metadata.namespace!)) this.queue.add(objectKey(pdb));
+    }).addIndex(byNamespace);
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.pdbs.start(), this.pods.start()]);
-    void this.queue.run((key) => this.reconcile(key), 1);
-    // Disrupted-pod entries time out without an event.
-    this.resync = setInterval(() => { for (const key of this.pdbs.items.keys()) this.queue.add(key); }, RESYNC_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.resync);
-    this.pdbs.stop();
-    this.pods.stop();
-    this.queue.stop();
-  }
-
-  private async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const pdb = this.pdbs.items.get(key);
     if (!pdb) return;
     const [ns, name] = splitKey(key);
-    const pods = [...this.pods.items.values()].filter((p) => p.metadata.namespace === ns);
-    const status = budgetStatus(pdb, pods, Date.now());
+    const status = budgetStatus(pdb, this.pods.byIndex(byNamespace.name, ns), Date.now());
     if (isDeepStrictEqual(status, pdb.status)) return;
     try {
-      await this.client.put(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/${name}/status`, { ...pdb, status });
+      await resource(this.client, R.poddisruptionbudgets, ns).updateStatus(name, { ...pdb, status });
     } catch (e) {
       if (isConflict(e)) { this.queue.addAfter(key, 200); return; }
       if (isNotFound(e)) return;

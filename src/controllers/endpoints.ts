@@ -11,10 +11,12 @@ import type { EndpointAddress, EndpointPort, EndpointSubset, Pod, Service, Servi
 import type { Endpoint, EndpointPort as SlicePort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
-import { Informer } from '../client/informer.js';
+import { ReconcileLoop } from '../client/controller.js';
+import { byNamespace, type IndexSpec } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
+import { R, resource } from '../client/typed.js';
 import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './controllerutil.js';
-import { WorkQueue } from '../client/workqueue.js';
 
 type ServiceObj = Mutable<Service> & KubeObject;
 type EndpointsObj = KubeObject & { subsets?: EndpointSubset[] };
@@ -153,41 +155,23 @@ function endpointLabels(svc: ServiceObj): Record<string, string> {
 }
 
 /** Services and pods watched, and a queue of service keys fed by both (the part both controllers share). */
-abstract class ServiceEndpointsController {
-  protected readonly queue = new WorkQueue();
+abstract class ServiceEndpointsController extends ReconcileLoop {
   protected readonly services: Informer<ServiceObj>;
   protected readonly pods: Informer<PodObj>;
   /** The services each pod was last seen to belong to, so a pod that leaves one requeues it. */
   private readonly memberships = new Map<string, Set<string>>();
-  private resync?: NodeJS.Timeout;
 
-  constructor(protected readonly client: RestClient) {
-    this.services = new Informer<ServiceObj>(client, '/api/v1/services', (_type, svc) => this.queue.add(objectKey(svc)));
-    this.pods = new Informer<PodObj>(client, '/api/v1/pods', (type, pod) => this.onPod(type, pod));
-  }
-
-  protected abstract ownInformers(): Informer<KubeObject>[];
-
-  async start(): Promise<void> {
-    await Promise.all([this.services.start(), this.pods.start(), ...this.ownInformers().map((i) => i.start())]);
-    void this.queue.run((key) => this.reconcile(key), 2);
-    this.resync = setInterval(() => { for (const key of this.services.items.keys()) this.queue.add(key); }, RESYNC_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.resync);
-    this.services.stop();
-    this.pods.stop();
-    for (const i of this.ownInformers()) i.stop();
-    this.queue.stop();
+  constructor(client: RestClient) {
+    super(client, { workers: 2, resyncMs: RESYNC_MS });
+    this.services = this.inform<ServiceObj>(R.services, (_type, svc) => this.queue.add(objectKey(svc))).addIndex(byNamespace);
+    this.pods = this.inform<PodObj>(R.pods, (type, pod) => this.onPod(type, pod)).addIndex(byNamespace);
   }
 
   private onPod(type: string, pod: PodObj): void {
     const key = objectKey(pod);
     const now = new Set<string>();
     if (type !== 'DELETED') {
-      for (const svc of this.services.items.values()) {
-        if (svc.metadata.namespace !== pod.metadata.namespace) continue;
+      for (const svc of this.services.byIndex(byNamespace.name, pod.metadata.namespace!)) {
         if (serviceSelector(svc)?.matches(pod.metadata.labels ?? {})) now.add(objectKey(svc));
       }
     }
@@ -199,14 +183,8 @@ abstract class ServiceEndpointsController {
 
   /** The pods of the service's namespace its selector picks. */
   protected selectedPods(svc: ServiceObj, selector: Selector): PodObj[] {
-    const out: PodObj[] = [];
-    for (const pod of this.pods.items.values()) {
-      if (pod.metadata.namespace === svc.metadata.namespace && selector.matches(pod.metadata.labels ?? {})) out.push(pod);
-    }
-    return out;
+    return this.pods.byIndex(byNamespace.name, svc.metadata.namespace!).filter((pod) => selector.matches(pod.metadata.labels ?? {}));
   }
-
-  protected abstract reconcile(key: string): Promise<void>;
 }
 
 export class EndpointsController extends ServiceEndpointsController {
@@ -214,25 +192,21 @@ export class EndpointsController extends ServiceEndpointsController {
 
   constructor(client: RestClient) {
     super(client);
-    this.endpoints = new Informer<EndpointsObj>(client, '/api/v1/endpoints', (type, ep) => {
+    this.endpoints = this.inform<EndpointsObj>(R.endpoints, (type, ep) => {
       // An Endpoints object deleted or changed by someone else is put back.
       if (this.services.items.has(objectKey(ep)) || type === 'DELETED') this.queue.add(objectKey(ep));
     });
   }
 
-  protected ownInformers(): Informer<KubeObject>[] {
-    return [this.endpoints as Informer<KubeObject>];
-  }
-
-  protected async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
-    const path = `/api/v1/namespaces/${ns}/endpoints/${name}`;
+    const endpoints = resource(this.client, R.endpoints, ns);
     const svc = this.services.items.get(key);
     const current = this.endpoints.items.get(key);
     if (!svc) {
       // The service is gone: so are its endpoints (only those this controller could have written).
       if (current && !current.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror']) {
-        await this.client.delete(path).catch((e) => { if (!isNotFound(e)) throw e; });
+        await endpoints.delete(name).catch((e) => { if (!isNotFound(e)) throw e; });
       }
       return;
     }
@@ -248,8 +222,8 @@ export class EndpointsController extends ServiceEndpointsController {
       ...(subsets.length ? { subsets } : {}),
     };
     try {
-      if (current) await this.client.put(path, body);
-      else await this.client.post(`/api/v1/namespaces/${ns}/endpoints`, body);
+      if (current) await endpoints.update(name, body);
+      else await endpoints.create(body);
     } catch (e) {
       // A stale cache (conflict, or created meanwhile): the informer brings the news and requeues.
       if (isConflict(e)) { this.queue.addAfter(key, 200); return; }
@@ -259,34 +233,35 @@ export class EndpointsController extends ServiceEndpointsController {
   }
 }
 
+/** Slices by the `namespace/name` of the service they belong to. */
+const slicesByService: IndexSpec<SliceObj> = {
+  name: 'endpointslice-service',
+  values: (s) => {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    return svc ? [`${s.metadata.namespace}/${svc}`] : [];
+  },
+};
+
 export class EndpointSliceController extends ServiceEndpointsController {
   private readonly slices: Informer<SliceObj>;
 
   constructor(client: RestClient) {
     super(client);
-    this.slices = new Informer<SliceObj>(client, `/apis/discovery.k8s.io/v1/endpointslices?labelSelector=${encodeURIComponent(`${MANAGED_BY_LABEL}=${SLICE_CONTROLLER_NAME}`)}`, (_type, slice) => {
+    this.slices = this.inform<SliceObj>(R.endpointslices, (_type, slice) => {
       const svc = slice.metadata.labels?.[SERVICE_NAME_LABEL];
       if (svc) this.queue.add(`${slice.metadata.namespace}/${svc}`);
-    });
+    }, { labelSelector: `${MANAGED_BY_LABEL}=${SLICE_CONTROLLER_NAME}` }).addIndex(slicesByService);
   }
 
-  protected ownInformers(): Informer<KubeObject>[] {
-    return [this.slices as unknown as Informer<KubeObject>];
-  }
-
-  private slicesOf(ns: string, name: string): SliceObj[] {
-    return [...this.slices.items.values()].filter((s) => s.metadata.namespace === ns && s.metadata.labels?.[SERVICE_NAME_LABEL] === name);
-  }
-
-  protected async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
-    const base = `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
+    const slices = resource(this.client, R.endpointslices, ns);
     const svc = this.services.items.get(key);
-    const existing = this.slicesOf(ns, name);
+    const existing = this.slices.byIndex(slicesByService.name, key);
     const selector = svc ? serviceSelector(svc) : undefined;
     if (!svc || !selector) {
       // The garbage collector would remove them through the owner reference; do it at once.
-      for (const s of existing) await this.client.delete(`${base}/${s.metadata.name}`).catch((e) => { if (!isNotFound(e)) throw e; });
+      for (const s of existing) await slices.delete(s.metadata.name!).catch((e) => { if (!isNotFound(e)) throw e; });
       return;
     }
     const wanted = desiredSlices(svc, this.selectedPods(svc, selector));
@@ -312,10 +287,10 @@ export class EndpointSliceController extends ServiceEndpointsController {
             : { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [owner] },
           addressType: 'IPv4', ports: w.ports, endpoints: w.endpoints,
         };
-        if (reuse) await this.client.put(`${base}/${reuse.metadata.name}`, body);
-        else await this.client.post(base, body);
+        if (reuse) await slices.update(reuse.metadata.name!, body);
+        else await slices.create(body);
       }
-      for (const s of spare) await this.client.delete(`${base}/${s.metadata.name}`).catch((e) => { if (!isNotFound(e)) throw e; });
+      for (const s of spare) await slices.delete(s.metadata.name!).catch((e) => { if (!isNotFound(e)) throw e; });
     } catch (e) {
       if (isConflict(e)) { this.queue.addAfter(key, 200); return; }
       if (isNotFound(e)) return;

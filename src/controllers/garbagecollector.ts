@@ -10,12 +10,15 @@
 // owner missing from the graph is looked up in the API before anything is deleted, so a slow
 // informer never makes it delete a dependent whose owner exists.
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { ApiError } from '../api/errors.js';
 import { parseApiVersion } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
-import { Informer } from '../client/informer.js';
+import { preferredResources, type DiscoveredResource } from '../client/discovery.js';
+import type { Informer } from '../client/informer.js';
+import { informerFactory } from '../client/informers.js';
 import type { RestClient } from '../client/rest.js';
+import { resourcePath } from '../client/typed.js';
 import { WorkQueue } from '../client/workqueue.js';
+import { isConflict, isNotFound } from './controllerutil.js';
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -26,15 +29,7 @@ const REDISCOVER_MS = 30_000;
 const MAX_ABSENT = 10_000;
 const UPDATE_ATTEMPTS = 5;
 
-export interface ServedResource {
-  group: string;
-  version: string;
-  kind: string;
-  plural: string;
-  namespaced: boolean;
-  /** '/api/v1' or '/apis/<group>/<version>'. */
-  base: string;
-}
+export type ServedResource = Omit<DiscoveredResource, 'verbs'>;
 
 export interface GraphNode {
   uid: string;
@@ -46,11 +41,7 @@ export interface GraphNode {
   finalizers: string[];
 }
 
-export const objectPath = (r: ServedResource, namespace: string | undefined, name: string): string =>
-  r.namespaced ? `${r.base}/namespaces/${namespace}/${r.plural}/${name}` : `${r.base}/${r.plural}/${name}`;
-
-const isNotFound = (e: unknown): boolean => e instanceof ApiError && e.code === 404;
-const isConflict = (e: unknown): boolean => e instanceof ApiError && e.code === 409;
+export const objectPath = (r: ServedResource, namespace: string | undefined, name: string): string => resourcePath(r, namespace, name);
 
 /** Being deleted, and waiting for its dependents to go first. */
 export const isDeletingDependents = (n: GraphNode | undefined): boolean => !!n?.deleting && n.finalizers.includes(FOREGROUND_FINALIZER);
@@ -81,7 +72,7 @@ export class GarbageCollector {
   private readonly absent = new Set<string>();
   private readonly attemptToDelete = new WorkQueue();
   private readonly attemptToOrphan = new WorkQueue();
-  private rediscover?: NodeJS.Timeout;
+  private stopRediscovery?: () => void;
   private stopped = false;
 
   constructor(private readonly client: RestClient) {}
@@ -90,12 +81,13 @@ export class GarbageCollector {
     await this.sync();
     void this.attemptToDelete.run((uid) => this.processAttemptToDelete(uid), 4);
     void this.attemptToOrphan.run((uid) => this.processAttemptToOrphan(uid), 2);
-    this.rediscover = setInterval(() => { void this.sync().catch(() => {}); }, REDISCOVER_MS);
+    // Rediscovery (resources added by CRDs) rides the factory's one resync timer.
+    this.stopRediscovery = informerFactory(this.client).onResync(REDISCOVER_MS, () => { void this.sync().catch(() => {}); });
   }
 
   stop(): void {
     this.stopped = true;
-    clearInterval(this.rediscover);
+    this.stopRediscovery?.();
     for (const i of this.informers.values()) i.stop();
     this.attemptToDelete.stop();
     this.attemptToOrphan.stop();
@@ -109,7 +101,7 @@ export class GarbageCollector {
       const id = `${r.group}/${r.plural}`;
       this.resources.set(`${r.group}/${r.kind}`, r);
       if (this.informers.has(id) || IGNORED.has(id) || this.stopped) continue;
-      const informer = new Informer(this.client, `${r.base}/${r.plural}`, (type, obj) => this.onChange(r, type, obj));
+      const informer = informerFactory(this.client).informer(r, (type, obj) => this.onChange(r, type, obj));
       this.informers.set(id, informer);
       started.push(informer.start());
     }
@@ -118,17 +110,7 @@ export class GarbageCollector {
 
   /** Every listable, watchable resource, preferred version of each group. */
   private async discover(): Promise<ServedResource[]> {
-    const groups = await this.client.get<{ groups: { name: string; preferredVersion: { groupVersion: string; version: string } }[] }>('/apis');
-    const gvs = [{ group: '', version: 'v1', base: '/api/v1' }, ...groups.groups.map((g) => ({ group: g.name, version: g.preferredVersion.version, base: `/apis/${g.preferredVersion.groupVersion}` }))];
-    const out: ServedResource[] = [];
-    for (const gv of gvs) {
-      const list = await this.client.get<{ resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[] }>(gv.base);
-      for (const r of list.resources) {
-        if (r.name.includes('/') || !r.verbs.includes('list') || !r.verbs.includes('watch')) continue;
-        out.push({ group: gv.group, version: gv.version, kind: r.kind, plural: r.name, namespaced: r.namespaced, base: gv.base });
-      }
-    }
-    return out;
+    return (await preferredResources(this.client, ['list', 'watch'])).map(({ verbs: _verbs, ...r }) => r);
   }
 
   /** The served resource of an owner reference's apiVersion and kind (any version of the group). */

@@ -10,12 +10,14 @@
 // evaluated.
 import type { Job, JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
-import { Informer } from '../client/informer.js';
+import { ReconcileLoop } from '../client/controller.js';
+import { byControllerUid, byNamespace } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from '../client/workqueue.js';
+import { pods, R, resource } from '../client/typed.js';
+import { isConflict, isNotFound } from './controllerutil.js';
 import { metaTime } from '../api/time.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -127,12 +129,9 @@ export interface JobControllerOptions {
   backoffBaseMs?: number;
 }
 
-export class JobController {
-  private readonly queue = new WorkQueue();
+export class JobController extends ReconcileLoop {
   private readonly jobs: Informer;
   private readonly pods: Informer;
-  /** Pods per owning job UID (namespace/name → pod). */
-  private readonly byJob = new Map<string, Map<string, Pod>>();
   /** Pods created but not yet seen, per job UID: name → when. */
   private readonly pendingCreates = new Map<string, Map<string, number>>();
   /** UIDs whose tracking finalizer this controller removed and the informer may not show yet. */
@@ -142,24 +141,23 @@ export class JobController {
   private readonly now: () => number;
   private readonly backoffBaseMs: number;
 
-  constructor(private readonly client: RestClient, opts: JobControllerOptions = {}) {
+  constructor(client: RestClient, opts: JobControllerOptions = {}) {
+    super(client, { workers: 2 });
     this.now = opts.now ?? Date.now;
     this.backoffBaseMs = opts.backoffBaseMs ?? BACKOFF_BASE_MS;
     this.recorder = new EventRecorder(client, 'job-controller');
-    this.jobs = new Informer(client, '/apis/batch/v1/jobs', (_t, job) => this.queue.add(`${job.metadata.namespace}/${job.metadata.name}`));
-    this.pods = new Informer(client, '/api/v1/pods', (type, obj) => this.onPod(type, obj as unknown as Pod));
+    // Pods are listed first, so the first reconcile of each job sees them.
+    this.pods = this.inform(R.pods, (type, obj) => this.onPod(type, obj as unknown as Pod)).addIndex(byControllerUid).addIndex(byNamespace);
+    this.jobs = this.inform(R.jobs, (_t, job) => this.queue.add(`${job.metadata.namespace}/${job.metadata.name}`));
   }
 
-  async start(): Promise<void> {
-    await this.pods.start();
-    await this.jobs.start();
-    void this.queue.run((key) => this.reconcile(key), 2);
+  protected override resyncKeys(): Iterable<string> {
+    return [];
   }
 
-  stop(): void {
-    this.jobs.stop();
-    this.pods.stop();
-    this.queue.stop();
+  /** The pods a job controls (the pod cache's owner-UID index). */
+  private podsOf(uid: string): Pod[] {
+    return this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[];
   }
 
   private onPod(type: string, pod: Pod): void {
@@ -170,15 +168,9 @@ export class JobController {
       if (type !== 'DELETED' && m.finalizers?.includes(JOB_TRACKING_FINALIZER)) this.queue.add(`pod:${m.namespace}/${m.name}`);
       return;
     }
-    const key = `${m.namespace}/${m.name}`;
-    let set = this.byJob.get(owner.uid);
     if (type === 'DELETED') {
-      set?.delete(key);
-      if (set && !set.size) this.byJob.delete(owner.uid);
       this.finalizerRemoved.delete(m.uid!);
     } else {
-      if (!set) this.byJob.set(owner.uid, (set = new Map()));
-      set.set(key, pod);
       this.pendingCreates.get(owner.uid)?.delete(m.name!);
       if (!m.finalizers?.includes(JOB_TRACKING_FINALIZER)) this.finalizerRemoved.delete(m.uid!);
     }
@@ -189,14 +181,14 @@ export class JobController {
     return !!p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) && !this.finalizerRemoved.has(p.metadata!.uid!);
   }
 
-  async reconcile(key: string): Promise<void> {
+  override async reconcile(key: string): Promise<void> {
     if (key.startsWith('pod:')) return this.releaseOrphanPod(key.slice(4));
     const [ns, name] = key.split('/');
     let job: J;
     try {
-      job = await this.client.get<J>(`/apis/batch/v1/namespaces/${ns}/jobs/${name}`);
+      job = await resource<J>(this.client, R.jobs, ns).get(name);
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
       await this.releaseOrphans(ns, name);
       return;
     }
@@ -205,7 +197,7 @@ export class JobController {
     await this.releaseOrphans(ns, name, uid);
     if (isJobFinished(job)) {
       this.backoff.delete(uid);
-      await this.removeFinalizers([...(this.byJob.get(uid)?.values() ?? [])].filter((p) => this.hasFinalizer(p)));
+      await this.removeFinalizers(this.podsOf(uid).filter((p) => this.hasFinalizer(p)));
       await this.expire(key, job);
       return;
     }
@@ -220,11 +212,11 @@ export class JobController {
 
   /** Removes the tracking finalizer from pods whose job (namespace/name, other than `keepUid`) is gone. */
   private async releaseOrphans(ns: string, name: string, keepUid?: string): Promise<void> {
-    for (const [jobUid, pods] of this.byJob) {
-      if (jobUid === keepUid) continue;
-      const orphans = [...pods.values()].filter((p) => p.metadata?.namespace === ns && ownerJob(p)?.name === name && this.hasFinalizer(p));
-      await this.removeFinalizers(orphans);
-    }
+    const orphans = (this.pods.byIndex(byNamespace.name, ns) as unknown as Pod[]).filter((p) => {
+      const owner = ownerJob(p);
+      return owner?.name === name && owner.uid !== keepUid && this.hasFinalizer(p);
+    });
+    await this.removeFinalizers(orphans);
   }
 
   private async syncJob(key: string, job: J): Promise<void> {
@@ -237,7 +229,7 @@ export class JobController {
     const uncounted = status.uncountedTerminatedPods;
     const uncSucceeded = new Set(uncounted.succeeded ?? []);
     const uncFailed = new Set(uncounted.failed ?? []);
-    const pods = [...(this.byJob.get(uid)?.values() ?? [])];
+    const pods = this.podsOf(uid);
     const indexed = isIndexed(job);
     const completions = spec.completions ?? undefined;
     const parallelism = spec.parallelism ?? 1;
@@ -448,9 +440,9 @@ export class JobController {
 
   private async createPod(job: J, index?: number): Promise<void> {
     const pod = podFromTemplate(job, index);
-    const made = await this.client.post<Pod>(`/api/v1/namespaces/${job.metadata!.namespace}/pods`, pod);
+    const made = await pods<Pod>(this.client, job.metadata!.namespace).create(pod);
     const uid = job.metadata!.uid!;
-    if (!this.byJob.get(uid)?.has(`${made.metadata!.namespace}/${made.metadata!.name}`)) {
+    if (!this.pods.items.has(`${made.metadata!.namespace}/${made.metadata!.name}`)) {
       let pending = this.pendingCreates.get(uid);
       if (!pending) this.pendingCreates.set(uid, (pending = new Map()));
       pending.set(made.metadata!.name!, this.now());
@@ -462,8 +454,8 @@ export class JobController {
   private async deletePods(job: J, pods: readonly Pod[]): Promise<number> {
     const results = await Promise.allSettled(pods.map(async (p) => {
       const m = p.metadata!;
-      await this.client.delete(`/api/v1/namespaces/${m.namespace}/pods/${m.name}`, { preconditions: { uid: m.uid } }).catch((e) => {
-        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      await resource(this.client, R.pods, m.namespace).delete(m.name!, { preconditions: { uid: m.uid } }).catch((e) => {
+        if (!isNotFound(e)) throw e;
       });
       this.recorder.record(job as unknown as KubeObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${m.name}`);
     }));
@@ -476,8 +468,8 @@ export class JobController {
     await Promise.all(pods.map(async (p) => {
       const m = p.metadata!;
       // The uid makes it a precondition (409 for a new pod of that name, whose finalizer is not ours to take).
-      await this.client.patch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}`, { metadata: { uid: m.uid, [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] } }, 'application/strategic-merge-patch+json').catch((e) => {
-        if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+      await resource(this.client, R.pods, m.namespace).patch(m.name!, { metadata: { uid: m.uid, [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] } }, 'application/strategic-merge-patch+json').catch((e) => {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
       });
       this.finalizerRemoved.add(m.uid!);
       done.push(p);
@@ -487,7 +479,7 @@ export class JobController {
 
   private async writeStatus(job: J): Promise<J> {
     const m = job.metadata!;
-    return this.client.put<J>(`/apis/batch/v1/namespaces/${m.namespace}/jobs/${m.name}/status`, job);
+    return resource<J>(this.client, R.jobs, m.namespace).updateStatus(m.name!, job);
   }
 
   /** ttlSecondsAfterFinished: deletes the finished job (and, through the GC, its pods) once due. */
@@ -504,8 +496,8 @@ export class JobController {
     }
     const m = job.metadata!;
     // Upstream's TTL controller deletes in the foreground; Background does not leave the job waiting on a garbage collector.
-    await this.client.delete(`/apis/batch/v1/namespaces/${m.namespace}/jobs/${m.name}`, { propagationPolicy: 'Background', preconditions: { uid: m.uid } }).catch((e) => {
-      if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+    await resource(this.client, R.jobs, m.namespace).delete(m.name!, { propagationPolicy: 'Background', preconditions: { uid: m.uid } }).catch((e) => {
+      if (!isNotFound(e) && !isConflict(e)) throw e;
     });
   }
 }
