@@ -18,6 +18,7 @@ test('indexes file objects by namespace, controller UID and node, and refile the
   ix.update('b/p2', pod('b', 'p2', 'rs2', 'n1'));
   assert.deepEqual(ix.keys('namespace', 'b'), ['b/p2']);
   assert.deepEqual(ix.keys('node-name', 'n1'), ['b/p2']);
+  assert.deepEqual(ix.values('namespace').sort(), ['a', 'b']);
   ix.update('b/p2', pod('b', 'p2', undefined, 'n2'));
   assert.deepEqual(ix.keys('controller-uid', 'uid-rs2'), [], 'released: no longer under its old owner');
   assert.deepEqual(ix.keys('node-name', 'n1'), []);

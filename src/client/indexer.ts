@@ -76,6 +76,13 @@ export class Indexer<T> {
     return m ? [...m.values()] : [];
   }
 
+  /** The values an index files objects under (e.g. every node that has pods). */
+  values(name: string): string[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`no index ${name}`);
+    return [...index.byValue.keys()];
+  }
+
   /** The keys filed under `value`. */
   keys(name: string, value: string): string[] {
     const index = this.indexes.get(name);

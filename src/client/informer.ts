@@ -180,6 +180,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.source.indexer.get(name, value);
   }
 
+  /** The values index `name` files objects under. */
+  indexValues(name: string): string[] {
+    return this.source.indexer.values(name);
+  }
+
   /**
    * Puts an object this process just wrote into the cache (unless the cache has a newer one), so
    * the next reconcile does not act on the stale copy before the watch delivers it. No handler runs.

@@ -12,11 +12,14 @@
 //   terminating pod on a not-Ready node tainted node.kubernetes.io/out-of-service.
 // Times are the controller's own observations (when it saw the Lease change), never the agent's clock.
 import type { Node, NodeCondition, Pod, PodCondition, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
+import { ReconcileLoop } from '../client/controller.js';
 import { EventRecorder } from '../client/events.js';
-import { Informer } from '../client/informer.js';
+import { byNodeName } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
+import { R, resource } from '../client/typed.js';
+import { isConflict, isNotFound } from './controllerutil.js';
 import { tolerates } from '../scheduler/taints.js';
 import { metaTime } from '../api/time.js';
 
@@ -127,10 +130,14 @@ export function unknownConditions(node: Node, now: number): NodeCondition[] {
 
 interface Health { probeAt: number; renewTime?: string; heartbeat?: string }
 
-export class NodeLifecycleController {
+/** The one key of this controller's queue: a monitor pass over every node. */
+const PASS = 'pass';
+
+/** What of a node makes a pass due at once: Ready status, taints, unschedulable, labels. */
+const placementOf = (node: Node): string => JSON.stringify([readyOf(node)?.status, node.spec?.taints ?? [], !!node.spec?.unschedulable, node.metadata?.labels ?? {}]);
+
+export class NodeLifecycleController extends ReconcileLoop {
   private readonly nodes: Informer;
-  /** What of each node triggers a pass (see the node handler). */
-  private readonly nodeSeen = new Map<string, string>();
   private readonly leases: Informer;
   private readonly pods: Informer;
   private readonly health = new Map<string, Health>();
@@ -142,12 +149,11 @@ export class NodeLifecycleController {
   private readonly evictionEvents: EventRecorder;
   private readonly gcEvents: EventRecorder;
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private again = false;
   private stopped = false;
   readonly opts: Required<NodeLifecycleOptions>;
 
-  constructor(private readonly client: RestClient, opts: NodeLifecycleOptions = {}) {
+  constructor(client: RestClient, opts: NodeLifecycleOptions = {}) {
+    super(client);
     this.opts = {
       gracePeriodMs: opts.gracePeriodMs ?? 50_000,
       monitorPeriodMs: opts.monitorPeriodMs ?? 5_000,
@@ -159,84 +165,64 @@ export class NodeLifecycleController {
     // bound to a node that is not Ready (or missing) are looked at at once.
     // Heartbeat-only status updates (thousands a minute with many nodes) wait for the periodic pass;
     // a node added or deleted, or a change of its Ready status, taints, unschedulable or labels, passes now.
-    this.nodes = new Informer(client, '/api/v1/nodes', (type, obj) => {
-      const node = obj as unknown as Node;
-      const name = node.metadata?.name ?? '';
-      if (type === 'DELETED') {
-        this.nodeSeen.delete(name);
-        this.kick();
-        return;
-      }
-      const seen = JSON.stringify([readyOf(node)?.status, node.spec?.taints ?? [], !!node.spec?.unschedulable, node.metadata?.labels ?? {}]);
-      if (this.nodeSeen.get(name) === seen) return;
-      this.nodeSeen.set(name, seen);
+    this.nodes = this.inform(R.nodes, (type, obj, old) => {
+      if (type === 'MODIFIED' && placementOf(obj as unknown as Node) === placementOf(old as unknown as Node)) return;
       this.kick();
     });
-    this.leases = new Informer(client, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', () => {});
-    this.pods = new Informer(client, '/api/v1/pods', (type, obj) => {
+    this.leases = this.inform(R.leases, () => {}, { namespace: 'kube-node-lease' });
+    this.pods = this.inform(R.pods, (type, obj) => {
       const nodeName = (obj as unknown as Pod).spec?.nodeName;
       if (type === 'DELETED' || !nodeName || obj.metadata.deletionTimestamp) return;
       const node = this.nodes.items.get(nodeName) as unknown as Node | undefined;
       if (!node || readyOf(node)?.status !== 'True' || node.spec?.taints?.some((t) => t.effect === 'NoExecute')) this.kick();
-    });
+    }).addIndex(byNodeName);
     this.nodeEvents = new EventRecorder(client, 'node-controller');
     this.evictionEvents = new EventRecorder(client, 'taint-eviction-controller');
     this.gcEvents = new EventRecorder(client, 'pod-garbage-collector');
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.nodes.start(), this.leases.start(), this.pods.start()]);
+  override async start(): Promise<void> {
+    await super.start();
     this.kick();
   }
 
-  stop(): void {
+  override stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.nodes.stop();
-    this.leases.stop();
-    this.pods.stop();
+    super.stop();
   }
 
-  /** Runs a pass now (passes never overlap); one always follows within monitorPeriod. */
+  /** Runs a pass now; passes never overlap (the queue runs one key once at a time and reruns it when kicked meanwhile); one always follows within monitorPeriod. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    this.running = true;
     clearTimeout(this.timer);
-    void this.loop();
+    this.queue.add(PASS);
   }
 
-  private async loop(): Promise<void> {
+  protected override async reconcile(): Promise<void> {
     let next = this.opts.monitorPeriodMs;
-    do {
-      this.again = false;
-      try {
-        next = Math.min(this.opts.monitorPeriodMs, await this.pass());
-      } catch {
-        next = Math.min(next, 1000);
-      }
-    } while (this.again && !this.stopped);
-    this.running = false;
+    try {
+      next = Math.min(next, await this.pass());
+    } catch {
+      next = Math.min(next, 1000);
+    }
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => this.kick(), Math.max(50, next));
     this.timer.unref();
+  }
+
+  protected override resyncKeys(): Iterable<string> {
+    return [];
   }
 
   private nodeList(): Node[] {
     return [...this.nodes.items.values()] as unknown as Node[];
   }
 
-  private podsByNode(): Map<string, Pod[]> {
-    const out = new Map<string, Pod[]>();
-    for (const obj of this.pods.items.values()) {
-      const pod = obj as unknown as Pod;
-      const n = pod.spec?.nodeName;
-      if (!n) continue;
-      const list = out.get(n);
-      if (list) list.push(pod);
-      else out.set(n, [pod]);
-    }
-    return out;
+  /** The pods bound to a node (the pod cache's node-name index). */
+  private podsOn(node: string): Pod[] {
+    return this.pods.byIndex(byNodeName.name, node) as unknown as Pod[];
   }
 
   /** One monitor pass; returns the ms until the next eviction or quarantine end it knows of. */
@@ -257,12 +243,11 @@ export class NodeLifecycleController {
       else z.notReady++;
       zones.set(zoneOf(node), z);
     }
-    const pods = this.podsByNode();
     for (const node of current.values()) {
       const z = zones.get(zoneOf(node))!;
       const evictions = zoneState(z.ready, z.notReady, this.opts.unhealthyZoneThreshold) === 'Normal';
       const tainted = await this.reconcileNodeTaints(node, evictions, now);
-      const on = pods.get(node.metadata!.name!) ?? [];
+      const on = this.podsOn(node.metadata!.name!);
       if (readyOf(tainted)?.status !== 'True') await this.markPodsNotReady(on, now);
       wake = Math.min(wake, await this.evict(tainted, on, now));
       if (readyOf(tainted)?.status !== 'True' && tainted.spec?.taints?.some((t) => t.key === TAINT_OUT_OF_SERVICE)) {
@@ -293,8 +278,8 @@ export class NodeLifecycleController {
     if (now - h.probeAt <= this.opts.gracePeriodMs) return node;
     if (ready?.status === 'Unknown' && (node.status?.conditions ?? []).every((c) => c.status === 'Unknown')) return node;
     const conditions = unknownConditions(node, now);
-    const updated = await this.client.patch<Node>(`/api/v1/nodes/${name}/status`, { metadata: { resourceVersion: node.metadata!.resourceVersion }, status: { conditions } }).catch((e) => {
-      if (e instanceof ApiError && (e.code === 404 || e.code === 409)) return undefined;
+    const updated = await resource<Node>(this.client, R.nodes).patchStatus(name, { metadata: { resourceVersion: node.metadata!.resourceVersion }, status: { conditions } }).catch((e) => {
+      if (isNotFound(e) || isConflict(e)) return undefined;
       throw e;
     });
     if (!updated) return node;
@@ -308,8 +293,8 @@ export class NodeLifecycleController {
     const wanted = lifecycleTaints(readyOf(node)?.status, evictions);
     const taints = reconcileTaints(node.spec?.taints ?? [], wanted, now);
     if (!taints) return node;
-    const updated = await this.client.patch<Node>(`/api/v1/nodes/${name}`, { metadata: { resourceVersion: node.metadata!.resourceVersion }, spec: { taints: taints.length ? taints : null } }).catch((e) => {
-      if (e instanceof ApiError && (e.code === 404 || e.code === 409)) return undefined;
+    const updated = await resource<Node>(this.client, R.nodes).patch(name, { metadata: { resourceVersion: node.metadata!.resourceVersion }, spec: { taints: taints.length ? taints : null } }).catch((e) => {
+      if (isNotFound(e) || isConflict(e)) return undefined;
       throw e;
     });
     if (!updated) return node;
@@ -324,9 +309,9 @@ export class NodeLifecycleController {
       if (!ready || ready.status === 'False' || pod.metadata?.deletionTimestamp) continue;
       const cond: PodCondition = { ...ready, status: 'False', lastTransitionTime: metaTime(now) };
       const m = pod.metadata!;
-      await this.client.patch(`/api/v1/namespaces/${m.namespace}/pods/${m.name}/status`, { metadata: { uid: m.uid }, status: { conditions: [cond] } }, 'application/strategic-merge-patch+json').then(
+      await resource(this.client, R.pods, m.namespace).patchStatus(m.name!, { metadata: { uid: m.uid }, status: { conditions: [cond] } }, 'application/strategic-merge-patch+json').then(
         () => this.nodeEvents.record(pod as unknown as KubeObject, 'Warning', 'NodeNotReady', 'Node is not ready'),
-        (e) => { if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e; },
+        (e) => { if (!isNotFound(e) && !isConflict(e)) throw e; },
       );
     }
   }
@@ -359,31 +344,30 @@ export class NodeLifecycleController {
   /** Adds the DisruptionTarget condition, then deletes (gracefully, or at once with `force`). */
   private async deletePod(pod: Pod, reason: string, message: string, now: number, force = false): Promise<void> {
     const m = pod.metadata!;
-    const path = `/api/v1/namespaces/${m.namespace}/pods/${m.name}`;
-    const ignore = (e: unknown): void => { if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e; };
+    const podsOfNs = resource(this.client, R.pods, m.namespace);
+    const ignore = (e: unknown): void => { if (!isNotFound(e) && !isConflict(e)) throw e; };
     const condition = { type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: metaTime(now) };
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     const status = force && !terminal ? { phase: 'Failed', conditions: [condition] } : { conditions: [condition] };
-    await this.client.patch(`${path}/status`, { metadata: { uid: m.uid }, status }, 'application/strategic-merge-patch+json').catch(ignore);
-    await this.client.delete(path, { ...(force ? { gracePeriodSeconds: 0 } : {}), preconditions: { uid: m.uid } }).catch(ignore);
+    await podsOfNs.patchStatus(m.name!, { metadata: { uid: m.uid }, status }, 'application/strategic-merge-patch+json').catch(ignore);
+    await podsOfNs.delete(m.name!, { ...(force ? { gracePeriodSeconds: 0 } : {}), preconditions: { uid: m.uid } }).catch(ignore);
   }
 
   /** Pod GC of orphans: pods bound to a node that has been gone for the quarantine are force-deleted. */
   private async collectOrphans(nodes: Map<string, Node>, now: number): Promise<number> {
     let wake = Infinity;
     const seen = new Set<string>();
-    for (const obj of this.pods.items.values()) {
-      const pod = obj as unknown as Pod;
-      const nodeName = pod.spec?.nodeName;
-      if (!nodeName || nodes.has(nodeName)) continue;
+    const missing = this.pods.indexValues(byNodeName.name).filter((n) => !nodes.has(n));
+    for (const pod of missing.flatMap((n) => this.podsOn(n))) {
+      const nodeName = pod.spec!.nodeName!;
       const key = `${pod.metadata!.namespace}/${pod.metadata!.name}/${pod.metadata!.uid}`;
       seen.add(key);
       const since = this.orphanSince.get(key) ?? now;
       this.orphanSince.set(key, since);
       if (now - since < this.opts.orphanQuarantineMs) { wake = Math.min(wake, since + this.opts.orphanQuarantineMs); continue; }
       // The informer may lag: ask the API whether the node is really gone.
-      const exists = await this.client.get(`/api/v1/nodes/${nodeName}`).then(() => true, (e) => {
-        if (e instanceof ApiError && e.code === 404) return false;
+      const exists = await resource(this.client, R.nodes).get(nodeName).then(() => true, (e) => {
+        if (isNotFound(e)) return false;
         throw e;
       });
       if (exists) continue;
