@@ -3,6 +3,7 @@
 // is dropped, never blocks the caller's work.
 import type { KubeObject } from '../api/strategy.js';
 import type { RestClient } from './rest.js';
+import { R, resource } from './typed.js';
 import { metaTime } from '../api/time.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -66,7 +67,7 @@ export class EventRecorder {
     const ts = metaTime();
     if (prior) {
       prior.count++;
-      await this.client.patch(`/api/v1/namespaces/${namespace}/events/${prior.name}`, { count: prior.count, lastTimestamp: ts });
+      await resource(this.client, R.events, namespace).patch(prior.name, { count: prior.count, lastTimestamp: ts });
       return;
     }
     const name = `${obj.metadata.name}.${eventSuffix()}`;
@@ -82,6 +83,6 @@ export class EventRecorder {
     };
     if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
     this.seen.set(key, { name, namespace, count: 1 });
-    await this.client.post(`/api/v1/namespaces/${namespace}/events`, event);
+    await resource(this.client, R.events, namespace).create(event);
   }
 }

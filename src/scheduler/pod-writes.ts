@@ -1,12 +1,11 @@
 // What the scheduler writes about a pod: its binding, and the PodScheduled=False condition.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { RestClient } from '../client/rest.js';
-
-const podPath = (pod: Pod): string => `/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}`;
+import { pods } from '../client/typed.js';
 
 /** The API server sets spec.nodeName and PodScheduled=True. */
 export async function bindPod(client: RestClient, pod: Pod, nodeName: string): Promise<void> {
-  await client.post(`${podPath(pod)}/binding`, {
+  await pods(client, pod.metadata!.namespace).createSub(pod.metadata!.name!, 'binding', {
     apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name },
     target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
   });
@@ -22,5 +21,5 @@ export function podScheduledFalse(pod: Pod, reason: string, message: string, now
 
 /** A strategic merge patch merges conditions by type, so the pod's other conditions stay as they are. */
 export async function writePodCondition(client: RestClient, pod: Pod, condition: PodCondition): Promise<void> {
-  await client.patch(`${podPath(pod)}/status`, { status: { conditions: [condition] } }, 'application/strategic-merge-patch+json');
+  await pods(client, pod.metadata!.namespace).patchStatus(pod.metadata!.name!, { status: { conditions: [condition] } }, 'application/strategic-merge-patch+json');
 }

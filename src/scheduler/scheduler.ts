@@ -5,9 +5,10 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
-import { Informer, type InformerHandler } from '../client/informer.js';
+import { ReconcileLoop } from '../client/controller.js';
+import type { Informer, InformerHandler } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from '../client/workqueue.js';
+import { R } from '../client/typed.js';
 import { SchedulerCache } from './cache.js';
 import { Limiter } from './limiter.js';
 import { truncateForEvent } from './message.js';
@@ -33,10 +34,9 @@ const isTerminal = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || p
 /** Listed pods may lack apiVersion and kind, which an event's involvedObject needs. */
 const asInvolvedObject = (pod: PodObject): KubeObject => ({ ...pod, apiVersion: 'v1', kind: 'Pod' });
 
-export class Scheduler {
+export class Scheduler extends ReconcileLoop {
   private readonly name: string;
   private readonly cache = new SchedulerCache();
-  private readonly queue = new WorkQueue();
   private readonly unschedulable = new UnschedulablePods((key) => this.queue.add(key));
   private readonly writes = new Limiter(MAX_WRITES_IN_FLIGHT);
   private readonly events: EventRecorder;
@@ -45,26 +45,27 @@ export class Scheduler {
   /** Where the next search through the nodes begins, so successive pods spread over all of them. */
   private nextStart = 0;
 
-  constructor(private readonly client: RestClient, opts: SchedulerOptions = {}) {
+  constructor(client: RestClient, opts: SchedulerOptions = {}) {
+    super(client);
     this.name = opts.name ?? DEFAULT_SCHEDULER_NAME;
     this.events = new EventRecorder(client, this.name);
-    this.nodes = new Informer<NodeObject>(client, '/api/v1/nodes', this.onNode);
-    this.pods = new Informer<PodObject>(client, '/api/v1/pods', this.onPod);
+    // Nodes first (the loop starts its informers in order), so the pods listed next are counted on nodes that are already known.
+    this.nodes = this.inform<NodeObject>(R.nodes, this.onNode);
+    this.pods = this.inform<PodObject>(R.pods, this.onPod);
   }
 
-  /** Resolves once nodes and pods are listed and scheduling has begun. */
-  async start(): Promise<void> {
-    // Nodes first, so the pods listed next are counted on nodes that are already known.
-    await this.nodes.start();
-    await this.pods.start();
-    void this.queue.run((key) => this.scheduleOne(key));
-  }
-
-  stop(): void {
-    this.nodes.stop();
-    this.pods.stop();
-    this.queue.stop();
+  /** Resolves once nodes and pods are listed and scheduling has begun (ReconcileLoop.start). */
+  override stop(): void {
+    super.stop();
     this.unschedulable.stop();
+  }
+
+  protected override resyncKeys(): Iterable<string> {
+    return [];
+  }
+
+  protected override reconcile(key: string): Promise<void> {
+    return this.scheduleOne(key);
   }
 
   private readonly onNode: InformerHandler<NodeObject> = (type, node) => {
