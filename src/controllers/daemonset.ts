@@ -21,7 +21,7 @@ import { tolerates } from '../scheduler/taints.js';
 import {
   availableIn, canonicalJson, ensureRevision, HASH_LABEL, isTerminal, isTerminating, OwnedIndex, REVISION_LABEL, truncateHistory, type RevisionOwner,
 } from './statefulset.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 type D = Mutable<DaemonSet>;

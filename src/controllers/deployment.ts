@@ -17,7 +17,7 @@ import {
   claimObjects, controllerOf, isConflict, isNotFound, newControllerRef, nowRfc3339, objectKey, omitZeros, parseSelector, recheckOwner,
   writeThrough, type PodObj,
 } from './replicaset.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export type DeploymentObj = Mutable<Deployment> & KubeObject;
 export type RSObj = Mutable<ReplicaSet> & KubeObject;

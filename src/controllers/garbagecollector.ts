@@ -15,7 +15,7 @@ import { parseApiVersion } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';

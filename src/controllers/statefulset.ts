@@ -14,7 +14,7 @@ import type { KubeObject, Mutable } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const HASH_LABEL = 'controller.kubernetes.io/hash';

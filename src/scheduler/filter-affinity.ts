@@ -1,6 +1,6 @@
 // NodeAffinity: spec.nodeSelector and the required node affinity must both match the node.
 import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
-import type { Filter } from './filters.js';
+import type { Filter } from './filter.js';
 import type { NodeInfo } from './nodeinfo.js';
 
 export const AFFINITY_REASON = "node(s) didn't match Pod's node affinity/selector";

@@ -1,6 +1,6 @@
 // TaintToleration: a node's NoSchedule and NoExecute taints keep out pods that do not tolerate them.
 // PreferNoSchedule only lowers the node's score (score-taints.ts).
-import type { Filter } from './filters.js';
+import type { Filter } from './filter.js';
 import { tolerated } from './taints.js';
 
 export const taintsFilter: Filter = (pod, node) => {

@@ -1,6 +1,6 @@
 // NodeUnschedulable: a cordoned node (spec.unschedulable) takes only pods that tolerate the
 // node.kubernetes.io/unschedulable:NoSchedule taint.
-import type { Filter } from './filters.js';
+import type { Filter } from './filter.js';
 import { tolerated } from './taints.js';
 
 export const UNSCHEDULABLE_REASON = 'node(s) were unschedulable';
