@@ -12,7 +12,7 @@ import { isSidecar } from '../api/resources/pods.js';
 import type { RestClient } from '../client/rest.js';
 import { AGENT_VERSION, MAX_PODS } from './nodeinfo.js';
 import { CONTAINER_ID_PREFIX, podStatus, type ContainerObservation, type PodObservation } from './podstatus.js';
-import { metaTime } from '../api/time.js';
+import { metaTime, microTime } from '../api/time.js';
 
 export const HOLLOW_LABEL = 'tinykube.io/hollow';
 export const HOLLOW_CONTAINER_ID_PREFIX = 'hollow://';
@@ -28,8 +28,6 @@ const LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/lea
 const IP_BASE = (198 << 24 >>> 0) + (18 << 16);
 const IP_COUNT = 2 ** 17;
 
-/** Lease times are MicroTime: exactly six fractional digits. */
-const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 const ipString = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 const podKey = (p: Pod): string => `${p.metadata!.namespace}/${p.metadata!.name}`;
 const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';

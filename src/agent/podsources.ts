@@ -5,7 +5,7 @@
 // resources). Errors carry the kubelet's messages.
 import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, ObjectFieldSelector, Pod, ResourceFieldSelector } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
+import { isNotFound } from '../api/errors.js';
 import { quantityMilliValue, quantityValue } from '../api/quantity.js';
 import type { KubeObject } from '../api/strategy.js';
 import { Informer } from '../client/informer.js';
@@ -113,7 +113,7 @@ export async function fetchSources(client: RestClient, pod: Pod): Promise<PodSou
     try {
       objects.set(`${kind}/${name}`, await client.get<ConfigObject>(`/api/v1/namespaces/${encodeURIComponent(ns)}/${kind}s/${encodeURIComponent(name)}`));
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
       objects.set(`${kind}/${name}`, null);
     }
   }));

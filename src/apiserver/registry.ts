@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import {
-  ApiError, Literal, alreadyExists, badRequest, conflict, gone, internalError, invalid, invalidObject, notFound, staleObject,
+  ApiError, Literal, alreadyExists, badRequest, conflict, gone, internalError, invalid, invalidObject, isConflict, isNotFound, notFound, staleObject,
   type FieldError,
 } from '../api/errors.js';
 import { parseFieldSelector, type FieldSelector } from '../api/fieldselector.js';
@@ -400,7 +400,7 @@ export class Registry {
       try {
         return await this.commitUpdate(current, next, opts);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 409 && e.reason === 'Conflict' && !rv && attempt < 5) continue;
+        if (isConflict(e) && !rv && attempt < 5) continue;
         throw e;
       }
     }
@@ -565,7 +565,7 @@ export class Registry {
       try {
         out.push((await this.delete(obj.metadata.namespace, obj.metadata.name!, options, opts)).object);
       } catch (e) {
-        if (!(e instanceof ApiError && e.code === 404)) throw e;
+        if (!isNotFound(e)) throw e;
       }
     }
     return out;

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { stringify as yamlStringify } from 'yaml';
-import { ApiError, badRequest, conflict, invalid, invalidObject, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../api/errors.js';
+import { ApiError, badRequest, conflict, invalid, invalidObject, isNotFound, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resource.js';
 import { apiVersionOf } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
@@ -306,7 +306,7 @@ export class RestHandler {
     try {
       registry.get(info.namespace, info.name!);
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404) || info.subresource) throw e;
+      if (!isNotFound(e) || info.subresource) throw e;
       exists = false;
     }
     if (!exists) {
