@@ -15,7 +15,7 @@ import { sendError, sendJson } from './http.js';
 import { acceptsNothingServed, aggregatedDiscoveryVersion, parseAccept } from './negotiation.js';
 import { OpenApiRoutes } from './openapi-routes.js';
 import { DEFAULT_ALLOCATION_CONFIG, Registry, type NamespaceGate } from './registry.js';
-import { parseRequestPath, type ResourceRequest } from './requestinfo.js';
+import { parseRequestPath } from './requestinfo.js';
 import { RestHandler } from './rest.js';
 import { issueClientCert, type ClusterPki } from './pki.js';
 import { CACERTS_PATH, CREDENTIALS_PATH, NodeJoin } from './nodejoin.js';
