@@ -384,8 +384,6 @@ export const podStrategy: Strategy = {
       },
       validate: (obj, old) => validateEphemeralContainers(asPod(obj).spec!, asPod(old).spec!),
     },
-    // The binding handler sets spec.nodeName and the PodScheduled condition itself.
-    binding: { prepare() {} },
   },
   selectableFields(obj) {
     const pod = asPod(obj);
