@@ -8,11 +8,11 @@
 // without opening more requests than the API server can take at once.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
-import { isSidecar } from '../api/resources/pods.js';
+import { isPodTerminal, isSidecar } from '../api/pods.js';
 import type { RestClient } from '../client/rest.js';
 import { AGENT_VERSION, MAX_PODS } from './nodeinfo.js';
 import { CONTAINER_ID_PREFIX, podStatus, type ContainerObservation, type PodObservation } from './podstatus.js';
-import { metaTime } from '../api/time.js';
+import { metaTime, microTime } from '../api/time.js';
 
 export const HOLLOW_LABEL = 'tinykube.io/hollow';
 export const HOLLOW_CONTAINER_ID_PREFIX = 'hollow://';
@@ -28,11 +28,8 @@ const LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/lea
 const IP_BASE = (198 << 24 >>> 0) + (18 << 16);
 const IP_COUNT = 2 ** 17;
 
-/** Lease times are MicroTime: exactly six fractional digits. */
-const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 const ipString = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 const podKey = (p: Pod): string => `${p.metadata!.namespace}/${p.metadata!.name}`;
-const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 const tolerated = (e: unknown, ...codes: number[]): boolean => e instanceof ApiError && codes.includes(e.code);
 
 export interface HollowNodesOptions {
@@ -329,7 +326,7 @@ export class HollowNodes {
       this.tracked.set(key, { uid });
       this.stats.pods = this.tracked.size;
     }
-    if (pod.metadata?.deletionTimestamp || (!isTerminal(pod) && !this.reportedRunning(pod))) {
+    if (pod.metadata?.deletionTimestamp || (!isPodTerminal(pod) && !this.reportedRunning(pod))) {
       this.pending.set(key, pod);
       this.enqueue(key);
     } else {

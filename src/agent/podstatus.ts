@@ -1,7 +1,7 @@
 // Computes a pod's status from what the node observes: the sandbox, and each container's latest
 // and previous run. Pure, so the rules (phase, conditions, container states) are tested alone.
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import { isSidecar } from '../api/resources/pods.js';
+import { findCondition, isSidecar } from '../api/pods.js';
 import type { Mutable } from '../api/strategy.js';
 
 /** What the runtime says about one run of a container (a subset of the runtime's ContainerState). */
@@ -115,7 +115,7 @@ export function initContainerDone(c: Container, o: ContainerObservation | undefi
 
 function condition(type: string, ok: boolean, previous: readonly PodCondition[], now: string, reason?: string): PodCondition {
   const status = ok ? 'True' : 'False';
-  const prior = previous.find((c) => c.type === type);
+  const prior = findCondition(previous, type);
   const lastTransitionTime = prior && prior.status === status ? prior.lastTransitionTime : now;
   return { type, status, lastProbeTime: null as unknown as undefined, lastTransitionTime, ...(reason && !ok ? { reason } : {}) };
 }

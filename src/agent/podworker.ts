@@ -13,7 +13,7 @@ import type { ImageStore, StoredImage } from './runtime/images/index.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerSpec } from './containerspec.js';
 import { initContainerDone, podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
-import { isSidecar } from '../api/resources/pods.js';
+import { isSidecar, isTerminalPhase } from '../api/pods.js';
 import { Prober, runProbe, type ProbeKind, type RunView } from './probes.js';
 import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { podDns } from './dns/server.js';
@@ -40,7 +40,6 @@ export interface WorkerDeps {
 
 type Waiting = { reason: string; message?: string };
 
-const isTerminal = (phase?: string): boolean => phase === 'Succeeded' || phase === 'Failed';
 const asObject = (pod: Pod): KubeObject => pod as unknown as KubeObject;
 /** Grace for containers of a pod that vanished from the API without a graceful delete (force delete). */
 const FORCED_GRACE_S = 2;
@@ -185,7 +184,7 @@ export class PodWorker {
     if (this.finished) return;
     const spec = this.pod.spec!;
     // A pod that already reached Succeeded/Failed never runs again, also not after an agent restart.
-    if (!this.sandbox && isTerminal(this.pod.status?.phase)) {
+    if (!this.sandbox && isTerminalPhase(this.pod.status?.phase)) {
       this.finished = true;
       return;
     }
@@ -222,7 +221,7 @@ export class PodWorker {
     }
     await this.network;
     obs = await this.observe();
-    if (isTerminal(await this.report(obs))) await this.teardown();
+    if (isTerminalPhase(await this.report(obs))) await this.teardown();
   }
 
   /**

@@ -128,7 +128,7 @@ export class NodeJoin {
 
   /** A node keeps its CIDR across restarts; a new one gets the first free /24. */
   private podCidrFor(nodeName: string): string {
-    const nodes = this.nodes.cache.list('/registry/nodes/').map((e) => e.obj as Node);
+    const nodes = this.nodes.all().map((e) => e.obj as Node);
     const own = nodes.find((n) => n.metadata?.name === nodeName)?.spec?.podCIDR ?? this.handedOut.get(nodeName);
     if (own) return own;
     const taken = [...nodes.map((n) => n.spec?.podCIDR).filter((c): c is string => !!c), ...this.handedOut.values()];

@@ -8,7 +8,7 @@
 // in a shared cache are shared too: read them, never change them (clone first, as upstream asks).
 // Handlers get the previous object on MODIFIED (and the last known one on DELETED); the cache can
 // carry indexes (./indexer.ts), shared like the cache itself.
-import { ApiError } from '../api/errors.js';
+import { isGone } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
 import { Indexer, type IndexSpec } from './indexer.js';
 import type { RestClient } from './rest.js';
@@ -107,7 +107,7 @@ class Source<T extends KubeObject> {
           }
         }, signal);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 410) rv = '';
+        if (isGone(e)) rv = '';
         if (!signal.aborted) await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }

@@ -3,8 +3,9 @@
 // ranking of pods to delete first, slow-start batches, and status helpers.
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { ApiError } from '../api/errors.js';
+import { isInvalid, isNotFound } from '../api/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
+import { isPodActive, isPodReady, podCondition } from '../api/pods.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import type { IndexSpec } from '../client/indexer.js';
 import type { ResourceClient } from '../client/typed.js';
@@ -22,8 +23,6 @@ export const splitKey = (key: string): [string, string] => {
   return [key.slice(0, i), key.slice(i + 1)];
 };
 
-export const isNotFound = (e: unknown): boolean => e instanceof ApiError && e.code === 404;
-export const isConflict = (e: unknown): boolean => e instanceof ApiError && e.code === 409;
 
 /** The owner reference marked controller: true, if any. */
 export function controllerOf(obj: { metadata?: { ownerReferences?: readonly OwnerReference[] } }): OwnerReference | undefined {
@@ -50,37 +49,17 @@ export function parseSelector(ls: LabelSelector | undefined): Selector | undefin
   }
 }
 
-// ---------- pods ----------
+// ---------- pods (the plain predicates are in src/api/pods.ts) ----------
 
-/** Not finished and not being deleted (upstream's IsPodActive). */
 export const isTerminating = (p: Pod): boolean => !!p.metadata?.deletionTimestamp;
-export const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-
-export const isPodActive = (p: PodObj): boolean =>
-  p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp;
-
-export function readyCondition(p: Pod) {
-  return p.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-export const isPodReady = (p: Pod): boolean => readyCondition(p)?.status === 'True';
 export const isRunningAndReady = (p: Pod): boolean => p.status?.phase === 'Running' && isPodReady(p);
 
 /** Running, ready and available (minReadySeconds): returns the ms still to wait (0 = available) or undefined (not ready). */
 export function availableIn(p: Pod, minReadySeconds: number, now: number): number | undefined {
   if (!isRunningAndReady(p)) return undefined;
   if (!minReadySeconds) return 0;
-  const since = Date.parse(readyCondition(p)?.lastTransitionTime ?? '');
+  const since = Date.parse(podCondition(p, 'Ready')?.lastTransitionTime ?? '');
   return Number.isFinite(since) ? Math.max(0, since + minReadySeconds * 1000 - now) : 0;
-}
-
-/** Ready for at least minReadySeconds (upstream's IsPodAvailable). */
-export function isPodAvailable(p: PodObj, minReadySeconds: number, now = Date.now()): boolean {
-  const c = readyCondition(p);
-  if (c?.status !== 'True') return false;
-  if (!minReadySeconds) return true;
-  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;
-  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
 }
 
 /** A pod for `owner` from its template (upstream's GetPodFromTemplate): generateName `<owner>-`. */
@@ -128,7 +107,7 @@ export function compareForDeletion(a: PodObj, b: PodObj, ranks?: Map<PodObj, num
     if (ra !== rb) return rb - ra;
   }
   if (ready(a) && ready(b)) {
-    const since = (p: PodObj) => Date.parse(readyCondition(p)?.lastTransitionTime ?? '') || 0;
+    const since = (p: PodObj) => Date.parse(podCondition(p, 'Ready')?.lastTransitionTime ?? '') || 0;
     if (since(a) !== since(b)) return since(b) - since(a); // became ready later: delete first
   }
   if (restartCount(a) !== restartCount(b)) return restartCount(b) - restartCount(a);
@@ -180,7 +159,7 @@ export async function claimObjects<T extends Obj>(o: ClaimOptions<T>): Promise<T
       if (o.owner.metadata.deletionTimestamp) continue;
       // Owned but no longer selected: release it.
       await o.objects.patch(obj.metadata.name!, { metadata: { ownerReferences: [{ $patch: 'delete', uid: ownerUid }], uid: obj.metadata.uid } }, 'application/strategic-merge-patch+json')
-        .catch((e) => { if (!isNotFound(e) && !(e instanceof ApiError && e.code === 422)) throw e; });
+        .catch((e) => { if (!isNotFound(e) && !isInvalid(e)) throw e; });
       continue;
     }
     if (!matches || obj.metadata.deletionTimestamp || o.owner.metadata.deletionTimestamp) continue;
@@ -191,7 +170,7 @@ export async function claimObjects<T extends Obj>(o: ClaimOptions<T>): Promise<T
       claimed.push(adopted);
     } catch (e) {
       // Gone, or it can no longer be adopted (e.g. being deleted): ignore it.
-      if (!isNotFound(e) && !(e instanceof ApiError && e.code === 422)) throw e;
+      if (!isNotFound(e) && !isInvalid(e)) throw e;
     }
   }
   return claimed;

@@ -10,17 +10,18 @@
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, NodeSelectorTerm, Pod, PodTemplateSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
+import { requiredNodeAffinityMatches } from '../api/nodeaffinity.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
+import { tolerates } from '../api/taints.js';
+import { isNotFound } from '../api/errors.js';
+import { isPodTerminal } from '../api/pods.js';
 import { EventRecorder } from '../client/events.js';
 import { ReconcileLoop } from '../client/controller.js';
 import { byControllerUid } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { nodeSelectorMatches } from '../scheduler/filter-affinity.js';
-import { nodeInfoOf } from '../scheduler/nodeinfo.js';
-import { tolerates } from '../scheduler/taints.js';
-import { availableIn, controllerOf, isNotFound, isTerminal, isTerminating, objectKey } from './controllerutil.js';
+import { availableIn, controllerOf, isTerminating, objectKey } from './controllerutil.js';
 import { canonicalJson, ensureRevision, HASH_LABEL, REVISION_LABEL, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -54,12 +55,7 @@ export function daemonTolerations(spec: { tolerations?: readonly Toleration[]; h
 export function nodeShouldRun(node: Node, template: PodTemplateSpec): { shouldRun: boolean; shouldContinueRunning: boolean } {
   const spec = template.spec!;
   const tolerations = daemonTolerations(spec);
-  const info = nodeInfoOf(node);
-  const selector = spec.nodeSelector;
-  const labelsOk = !selector || Object.entries(selector).every(([k, v]) => info.labels[k] === v);
-  const affinity = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  const fits = labelsOk && (!affinity || nodeSelectorMatches(affinity, info));
-  if (!fits) return { shouldRun: false, shouldContinueRunning: false };
+  if (!requiredNodeAffinityMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const untolerated = (effect: string): Taint | undefined => (node.spec?.taints ?? []).find((t) => t.effect === effect && !tolerations.some((x) => tolerates(x, t)));
   if (untolerated('NoExecute')) return { shouldRun: false, shouldContinueRunning: false };
   if (untolerated('NoSchedule')) return { shouldRun: false, shouldContinueRunning: true };
@@ -169,7 +165,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   const candidates: { state: NodeState; old: Pod; newPod?: Pod }[] = [];
   for (const s of states) {
     if (!s.should.shouldRun) continue;
-    const alive = s.pods.filter((p) => p.status?.phase !== 'Failed' && !isTerminal(p));
+    const alive = s.pods.filter((p) => p.status?.phase !== 'Failed' && !isPodTerminal(p));
     const old = alive.find((p) => p.metadata?.labels?.[REVISION_LABEL] !== hash);
     const fresh = alive.find((p) => p.metadata?.labels?.[REVISION_LABEL] === hash);
     const available = alive.some((p) => availableIn(p, minReady, now) === 0);

@@ -17,10 +17,11 @@ import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { R, resource } from '../client/typed.js';
 import {
-  claimObjects, controllerOf, isConflict, isNotFound, isTerminal, newControllerRef, objectKey, omitZeros, orphansByNamespace, parseSelector, recheckOwner,
-  type PodObj,
+  claimObjects, controllerOf, newControllerRef, objectKey, omitZeros, orphansByNamespace, parseSelector, recheckOwner, type PodObj,
 } from './controllerutil.js';
 import { metaTime } from '../api/time.js';
+import { isAlreadyExists, isNotFound } from '../api/errors.js';
+import { isPodTerminal } from '../api/pods.js';
 
 export type DeploymentObj = Mutable<Deployment> & KubeObject;
 export type RSObj = Mutable<ReplicaSet> & KubeObject;
@@ -634,7 +635,7 @@ export class DeploymentController extends ReconcileLoop {
       created = await resource<RSObj>(this.client, R.replicasets, ns).create(rs);
       this.replicaSets.writeThrough(created);
     } catch (e) {
-      if (isConflict(e) && (e as { reason?: string }).reason === 'AlreadyExists') {
+      if (isAlreadyExists(e)) {
         const found = await resource<RSObj>(this.client, R.replicasets, ns).get(rs.metadata.name!);
         if (controllerOf(found)?.uid === d.metadata.uid && equalIgnoreHash(found.spec?.template, d.spec?.template)) {
           created = found;
@@ -742,7 +743,7 @@ export class DeploymentController extends ReconcileLoop {
     if (oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) return true;
     for (const rs of oldRSs) {
       if (rs.metadata.uid === newRS?.metadata.uid) continue;
-      if (this.pods.byIndex(byControllerUid.name, rs.metadata.uid!).some((pod) => !isTerminal(pod))) return true;
+      if (this.pods.byIndex(byControllerUid.name, rs.metadata.uid!).some((pod) => !isPodTerminal(pod))) return true;
     }
     return false;
   }

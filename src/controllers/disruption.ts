@@ -15,8 +15,10 @@ import { byNamespace } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { R, resource } from '../client/typed.js';
-import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './controllerutil.js';
+import { objectKey, splitKey, type PodObj } from './controllerutil.js';
 import { metaTime } from '../api/time.js';
+import { isConflict, isNotFound } from '../api/errors.js';
+import { isPodReady } from '../api/pods.js';
 
 type PdbObj = Mutable<PodDisruptionBudget> & KubeObject;
 

@@ -11,12 +11,14 @@ import type { EndpointAddress, EndpointPort, EndpointSubset, Pod, Service, Servi
 import type { Endpoint, EndpointPort as SlicePort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
+import { isPodReady } from '../api/pods.js';
 import { ReconcileLoop } from '../client/controller.js';
 import { byNamespace, type IndexSpec } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { R, resource } from '../client/typed.js';
-import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './controllerutil.js';
+import { objectKey, splitKey, type PodObj } from './controllerutil.js';
 
 type ServiceObj = Mutable<Service> & KubeObject;
 type EndpointsObj = KubeObject & { subsets?: EndpointSubset[] };
@@ -226,7 +228,7 @@ export class EndpointsController extends ServiceEndpointsController {
       else await endpoints.create(body);
     } catch (e) {
       // A stale cache (conflict, or created meanwhile): the informer brings the news and requeues.
-      if (isConflict(e)) { this.queue.addAfter(key, 200); return; }
+      if (isConflict(e) || isAlreadyExists(e)) { this.queue.addAfter(key, 200); return; }
       if (isNotFound(e)) return; // the namespace is going away
       throw e;
     }
@@ -292,7 +294,7 @@ export class EndpointSliceController extends ServiceEndpointsController {
       }
       for (const s of spare) await slices.delete(s.metadata.name!).catch((e) => { if (!isNotFound(e)) throw e; });
     } catch (e) {
-      if (isConflict(e)) { this.queue.addAfter(key, 200); return; }
+      if (isConflict(e) || isAlreadyExists(e)) { this.queue.addAfter(key, 200); return; }
       if (isNotFound(e)) return;
       throw e;
     }

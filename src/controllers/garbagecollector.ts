@@ -12,13 +12,13 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { parseApiVersion } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
+import { isConflict, isNotFound } from '../api/errors.js';
 import { preferredResources, type DiscoveredResource } from '../client/discovery.js';
 import type { Informer } from '../client/informer.js';
 import { informerFactory } from '../client/informers.js';
 import type { RestClient } from '../client/rest.js';
 import { resourcePath } from '../client/typed.js';
 import { WorkQueue } from '../client/workqueue.js';
-import { isConflict, isNotFound } from './controllerutil.js';
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';

@@ -17,8 +17,8 @@ import { byControllerUid, byNamespace } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { isConflict, isNotFound } from './controllerutil.js';
 import { metaTime } from '../api/time.js';
+import { isConflict, isNotFound } from '../api/errors.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';

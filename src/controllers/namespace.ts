@@ -4,12 +4,12 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/strategy.js';
 import { KUBERNETES_FINALIZER } from '../api/resources/namespaces.js';
+import { isNotFound } from '../api/errors.js';
 import { ReconcileLoop } from '../client/controller.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { preferredResources } from '../client/discovery.js';
 import { R, resource } from '../client/typed.js';
-import { isNotFound } from './controllerutil.js';
 
 /** How long to wait before checking again whether a terminating namespace is empty. */
 const RECHECK_MS = 500;

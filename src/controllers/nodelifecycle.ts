@@ -13,15 +13,15 @@
 // Times are the controller's own observations (when it saw the Lease change), never the agent's clock.
 import type { Node, NodeCondition, Pod, PodCondition, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/strategy.js';
+import { tolerates } from '../api/taints.js';
 import { ReconcileLoop } from '../client/controller.js';
 import { EventRecorder } from '../client/events.js';
 import { byNodeName } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { R, resource } from '../client/typed.js';
-import { isConflict, isNotFound } from './controllerutil.js';
-import { tolerates } from '../scheduler/taints.js';
 import { metaTime } from '../api/time.js';
+import { isConflict, isNotFound } from '../api/errors.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';

@@ -1,11 +1,12 @@
 // ReplicaSet controller: the deletion ranking, expectations, status and batching as units; then the
 // controller against a real `tinykube server` (no node: a test "kubelet" marks pods ready).
+import { isPodAvailable } from '../api/pods.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../test/e2e/harness.js';
 import type { RestClient } from '../client/rest.js';
 import { Expectations } from '../client/expectations.js';
-import { compareForDeletion, isPodAvailable, podFromTemplate, podsToDelete, slowStartBatch, type PodObj } from './controllerutil.js';
+import { compareForDeletion, podFromTemplate, podsToDelete, slowStartBatch, type PodObj } from './controllerutil.js';
 import { replicaSetStatus, type ReplicaSetObj } from './replicaset.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

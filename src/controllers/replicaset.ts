@@ -8,9 +8,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
-import { ApiError } from '../api/errors.js';
+import { ApiError, isConflict, isNotFound } from '../api/errors.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { metaTime } from '../api/time.js';
+import { isPodActive, isPodAvailable, isPodReady } from '../api/pods.js';
 import { ReconcileLoop } from '../client/controller.js';
 import { EventRecorder } from '../client/events.js';
 import { Expectations } from '../client/expectations.js';
@@ -19,8 +20,7 @@ import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
 import {
-  claimObjects, controllerOf, isConflict, isNotFound, isPodActive, isPodAvailable, isPodReady, newControllerRef, objectKey, omitZeros, orphansByNamespace,
-  parseSelector, podFromTemplate, podsToDelete, recheckOwner, slowStartBatch, type PodObj,
+  claimObjects, controllerOf, newControllerRef, objectKey, omitZeros, orphansByNamespace, parseSelector, podFromTemplate, podsToDelete, recheckOwner, slowStartBatch, type PodObj,
 } from './controllerutil.js';
 
 export type ReplicaSetObj = Mutable<ReplicaSet> & KubeObject;

@@ -4,9 +4,9 @@
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { Mutable } from '../api/strategy.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
 import { R, resource } from '../client/typed.js';
-import { isConflict, isNotFound } from './controllerutil.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const HASH_LABEL = 'controller.kubernetes.io/hash';
@@ -78,7 +78,7 @@ export async function ensureRevision(client: RestClient, owner: RevisionOwner, t
     try {
       return { revision: await revs.create(body), collisionCount: count };
     } catch (e) {
-      if (!isConflict(e)) throw e;
+      if (!isAlreadyExists(e) && !isConflict(e)) throw e;
       const existing = await revs.get(name);
       const ours = existing.metadata?.ownerReferences?.some((o) => o.uid === owner.metadata.uid);
       if (ours && canonicalJson(existing.data) === dataKey) return { revision: existing, collisionCount: count };

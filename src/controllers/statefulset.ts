@@ -9,13 +9,15 @@ import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
+import { isPodTerminal } from '../api/pods.js';
 import { ReconcileLoop } from '../client/controller.js';
 import { EventRecorder } from '../client/events.js';
 import type { Informer } from '../client/informer.js';
 import { byControllerUid } from '../client/indexer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, controllerOf, isConflict, isNotFound, isRunningAndReady, isTerminal, isTerminating, objectKey } from './controllerutil.js';
+import { availableIn, controllerOf, isRunningAndReady, isTerminating, objectKey } from './controllerutil.js';
 import { canonicalJson, ensureRevision, REVISION_LABEL, revisionTemplate, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -113,7 +115,7 @@ export function planStatefulSet(set: StatefulSet, pods: readonly Pod[], currentR
       continue;
     }
     const podName = p.metadata!.name!;
-    if (isTerminal(p) && !isTerminating(p)) {
+    if (isPodTerminal(p) && !isTerminating(p)) {
       steps.push({ kind: 'delete', name: podName, why: 'failed' });
       if (monotonic) return steps;
       continue;
@@ -222,7 +224,7 @@ export class StatefulSetController extends ReconcileLoop {
         await podsOfSet.create(pod);
         this.recorder.record(set as unknown as KubeObject, 'Normal', 'SuccessfulCreate', `create Pod ${pod.metadata!.name} in StatefulSet ${m.name} successful`);
       } catch (e) {
-        if (isConflict(e)) return; // already there: the informer has not shown it yet
+        if (isAlreadyExists(e) || isConflict(e)) return; // already there: the informer has not shown it yet
         this.recorder.record(set as unknown as KubeObject, 'Warning', 'FailedCreate', `create Pod ${pod.metadata!.name} in StatefulSet ${m.name} failed error: ${(e as Error).message}`);
         throw e;
       }

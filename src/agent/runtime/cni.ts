@@ -3,7 +3,7 @@
 // config on stdin, chained with prevResult); the config and result are saved because DEL needs the
 // exact same ones.
 import { join } from 'node:path';
-import type { SandboxSpec } from './index.js';
+import type { SandboxSpec } from './specs.js';
 import { CommandError, run } from './run.js';
 
 const CNI_VERSION = '1.0.0';

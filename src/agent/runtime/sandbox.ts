@@ -15,7 +15,7 @@ import { conmonBase, type RuntimeContext } from './context.js';
 import { removeCgroup } from './cgroups.js';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
 import { addNetns, deleteNetns, NETNS_DIR } from './host-net.js';
-import type { Sandbox, SandboxSpec } from './index.js';
+import type { Sandbox, SandboxSpec } from './specs.js';
 import { pinnedNamespacesOf, podFilesOf } from './layout.js';
 import { mountTmpfs, unmountUnder } from './mounts.js';
 import { infraSpec } from './oci-spec.js';

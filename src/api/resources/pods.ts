@@ -1,6 +1,7 @@
 // Pods: defaults, validation, update rules, graceful deletion and table columns as upstream.
 import type { Container, Pod, PodSpec, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
 import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
+import { isPodTerminal, isSidecar } from '../pods.js';
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn, orNone } from '../table.js';
 import { isDNS1123Label, isValidPortName, validateLabels } from '../validation.js';
@@ -121,9 +122,6 @@ export function qosClass(spec: PodSpec): string {
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
-
-/** A sidecar: an init container with restartPolicy Always, which starts in order and then runs beside the app containers. */
-export const isSidecar = (c: Container | undefined): boolean => c?.restartPolicy === 'Always';
 
 function validateContainers(list: unknown, path: string, requireOne: boolean, volumeNames: Set<string>, seenNames: Set<string>): FieldError[] {
   const init = path.endsWith('.initContainers');
@@ -386,8 +384,6 @@ export const podStrategy: Strategy = {
       },
       validate: (obj, old) => validateEphemeralContainers(asPod(obj).spec!, asPod(old).spec!),
     },
-    // The binding handler sets spec.nodeName and the PodScheduled condition itself.
-    binding: { prepare() {} },
   },
   selectableFields(obj) {
     const pod = asPod(obj);
@@ -405,7 +401,7 @@ export const podStrategy: Strategy = {
   gracefulDeletion(obj, requested) {
     const pod = asPod(obj);
     // Nothing runs yet (unscheduled) or any more (finished): there is nothing to stop gracefully.
-    if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return { gracePeriodSeconds: 0 };
+    if (!pod.spec?.nodeName || isPodTerminal(pod)) return { gracePeriodSeconds: 0 };
     const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     return { gracePeriodSeconds: Math.max(0, grace) };
   },
