@@ -130,7 +130,6 @@ export interface JobControllerOptions {
 }
 
 export class JobController extends ReconcileLoop {
-  private readonly jobs: Informer;
   private readonly pods: Informer;
   /** Pods created but not yet seen, per job UID: name → when. */
   private readonly pendingCreates = new Map<string, Map<string, number>>();
@@ -148,7 +147,7 @@ export class JobController extends ReconcileLoop {
     this.recorder = new EventRecorder(client, 'job-controller');
     // Pods are listed first, so the first reconcile of each job sees them.
     this.pods = this.inform(R.pods, (type, obj) => this.onPod(type, obj as unknown as Pod)).addIndex(byControllerUid).addIndex(byNamespace);
-    this.jobs = this.inform(R.jobs, (_t, job) => this.queue.add(`${job.metadata.namespace}/${job.metadata.name}`));
+    this.inform(R.jobs, (_t, job) => this.queue.add(`${job.metadata.namespace}/${job.metadata.name}`));
   }
 
   protected override resyncKeys(): Iterable<string> {

@@ -40,7 +40,6 @@ export class Scheduler extends ReconcileLoop {
   private readonly unschedulable = new UnschedulablePods((key) => this.queue.add(key));
   private readonly writes = new Limiter(MAX_WRITES_IN_FLIGHT);
   private readonly events: EventRecorder;
-  private readonly nodes: Informer<NodeObject>;
   private readonly pods: Informer<PodObject>;
   /** Where the next search through the nodes begins, so successive pods spread over all of them. */
   private nextStart = 0;
@@ -50,7 +49,7 @@ export class Scheduler extends ReconcileLoop {
     this.name = opts.name ?? DEFAULT_SCHEDULER_NAME;
     this.events = new EventRecorder(client, this.name);
     // Nodes first (the loop starts its informers in order), so the pods listed next are counted on nodes that are already known.
-    this.nodes = this.inform<NodeObject>(R.nodes, this.onNode);
+    this.inform<NodeObject>(R.nodes, this.onNode);
     this.pods = this.inform<PodObject>(R.pods, this.onPod);
   }
 
