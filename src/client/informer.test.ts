@@ -1,24 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../test/e2e/harness.js';
+import { realServer, until as poll } from '../../test/helpers/controllers.js';
 import type { KubeObject } from '../api/strategy.js';
 import { Informer, shareInformers } from './informer.js';
-import type { RestClient } from './rest.js';
 
-let server: RunningServer;
-let client: RestClient;
-before(async () => {
-  server = await startServer();
-  client = server.client();
-});
-after(async () => {
-  await server.stop();
-  server.cleanup();
-});
-
-const until = async (what: string, ok: () => boolean): Promise<void> => {
-  for (const end = Date.now() + 10_000; !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error(`timed out: ${what}`);
-};
+const { client, server } = realServer();
+const until = (what: string, ok: () => boolean): Promise<true> => poll(what, () => ok() || undefined, 10_000, 20);
 
 test('informers of a sharing client share one cache per path; late handlers get the cache as ADDED; stopping one leaves the others', async (t) => {
   shareInformers(client);
@@ -53,7 +40,7 @@ test('informers of a sharing client share one cache per path; late handlers get 
 });
 
 test('informers of other clients each have their own cache', async () => {
-  const other = server.client();
+  const other = server().client();
   const path = '/api/v1/namespaces/default/events';
   const a = new Informer(other, path, () => {});
   const b = new Informer(other, path, () => {});
@@ -67,7 +54,7 @@ test('informers of other clients each have their own cache', async () => {
 });
 
 test('update handlers get the old object; indexes follow adds, changes and deletes; writeThrough keeps the newer copy', async (t) => {
-  const other = server.client();
+  const other = server().client();
   const path = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
   const lease = (name: string, holder: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: holder } });
   const changes: string[] = [];

@@ -1,16 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
-import { loadOrCreatePki } from '../apiserver/pki.js';
-import { ApiServer } from '../apiserver/server.js';
-import { RestClient } from '../client/rest.js';
-import { SqliteStore } from '../storage/sqlite.js';
 import { DaemonSetController, daemonPod, daemonSetStatus, daemonTolerations, nodeShouldRun, planDaemonSet, podNodeName, scaled, type DaemonAction } from './daemonset.js';
 import { REVISION_LABEL } from './revisions.js';
+import { apiServer, until } from '../../test/helpers/controllers.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 const template = { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
@@ -101,36 +96,8 @@ test('status: desired, current, misscheduled, ready, updated, available', () => 
 
 // ---------- against a real API server (no scheduler: pods stay unbound, targeted by affinity) ----------
 
-async function apiServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'tinykube-ds-'));
-  const pki = await loadOrCreatePki(join(dir, 'pki'), ['localhost', '127.0.0.1']);
-  const store = new SqliteStore(join(dir, 'state.db'));
-  const server = new ApiServer({ store, pki, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const client = new RestClient({ server: `https://127.0.0.1:${server.port}`, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key });
-  return {
-    client,
-    async stop() {
-      client.close();
-      await server.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
-
 test('a DaemonSet follows nodes joining, leaving, relabelled and tainted', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-daemonset-');
   const { client } = api;
   const ctl = new DaemonSetController(client);
   try {

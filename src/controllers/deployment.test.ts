@@ -3,10 +3,9 @@
 // status and annotations have their unit tests beside ./deployment/*.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../test/e2e/harness.js';
 import { ApiError } from '../api/errors.js';
-import type { RestClient } from '../client/rest.js';
 import { computeHash } from './deployment/hash.js';
+import { markPodReady, realServer, until } from '../../test/helpers/controllers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -14,27 +13,14 @@ type Json = any;
 const APPS = '/apis/apps/v1/namespaces/default';
 const PODS = '/api/v1/namespaces/default/pods';
 
-const wait = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 describe('Deployment controller on a real API server', () => {
-  let server: RunningServer;
-  let c: RestClient;
+  const { client: c } = realServer();
   const stop = new AbortController();
   /** Every pod seen, in order, with when it became ready: the test kubelet. */
   const events: { type: string; pod: Json }[] = [];
   const readyDelayMs = 150;
 
   before(async () => {
-    server = await startServer();
-    c = server.client();
     const marked = new Set<string>();
     void c.watch<Json>('/api/v1/pods?watch=true', (e) => {
       events.push({ type: e.type, pod: e.object });
@@ -42,16 +28,12 @@ describe('Deployment controller on a real API server', () => {
       if (e.type !== 'ADDED' || marked.has(p.metadata.uid)) return;
       marked.add(p.metadata.uid);
       setTimeout(() => {
-        void c.patch(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`, {
-          status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
-        }).catch(() => {});
+        void markPodReady(c, p).catch(() => {});
       }, readyDelayMs);
     }, stop.signal).catch(() => {});
   });
   after(async () => {
     stop.abort();
-    await server.stop();
-    server.cleanup();
   });
 
   const deployment = (name: string, replicas: number, spec: Json = {}) => ({
@@ -60,7 +42,7 @@ describe('Deployment controller on a real API server', () => {
   });
   const get = (name: string) => c.get<Json>(`${APPS}/deployments/${name}`);
   const replicaSets = async (app: string): Promise<Json[]> => (await c.get<Json>(`${APPS}/replicasets?labelSelector=app%3D${app}`)).items;
-  const rolledOut = (name: string) => wait(`${name} rolled out`, async () => {
+  const rolledOut = (name: string) => until(`${name} rolled out`, async () => {
     const d = await get(name);
     const s = d.status ?? {};
     const want = d.spec.replicas;
@@ -142,7 +124,7 @@ describe('Deployment controller on a real API server', () => {
     await c.patch(`${APPS}/deployments/pause`, { spec: { paused: true } });
     await c.patch(`${APPS}/deployments/pause`, { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:1.37' }] } } } }, 'application/strategic-merge-patch+json');
     await c.patch(`${APPS}/deployments/pause/scale`, { spec: { replicas: 1 } });
-    const paused = await wait('paused condition', async () => {
+    const paused = await until('paused condition', async () => {
       const d = await get('pause');
       return d.status.observedGeneration === d.metadata.generation && d.status.replicas === 1 ? d : undefined;
     });
@@ -169,7 +151,7 @@ describe('Deployment controller on a real API server', () => {
 
   test('a name taken by another replica set is a hash collision: collisionCount grows and the next hash is used', async () => {
     await c.post(`${APPS}/deployments`, deployment('coll', 1, { paused: true }));
-    const d = await wait('defaulted', async () => { const x = await get('coll'); return x.status?.observedGeneration ? x : undefined; });
+    const d = await until('defaulted', async () => { const x = await get('coll'); return x.status?.observedGeneration ? x : undefined; });
     const taken = `coll-${computeHash(d.spec.template)}`;
     await c.post(`${APPS}/replicasets`, {
       apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: taken },
@@ -188,7 +170,7 @@ describe('Deployment controller on a real API server', () => {
       await c.patch(`${APPS}/deployments/hist`, { spec: { template: { spec: { containers: [{ name: 'web', image }] } } } }, 'application/strategic-merge-patch+json');
       await rolledOut('hist');
     }
-    const sets = await wait('cleanup', async () => { const s = await replicaSets('hist'); return s.length === 2 ? s : undefined; });
+    const sets = await until('cleanup', async () => { const s = await replicaSets('hist'); return s.length === 2 ? s : undefined; });
     assert.deepEqual(sets.map((r: Json) => r.metadata.annotations['deployment.kubernetes.io/revision']).sort(), ['3', '4']);
   });
 });

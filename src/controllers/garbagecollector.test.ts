@@ -1,13 +1,12 @@
 // Garbage collection: the finalizers a delete leaves (API server side), the collector's decision on
 // a dependent, then background / foreground / orphan cascades on a real `tinykube server` across
 // several kinds (Deployments, ReplicaSets, pods, leases, nodes).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { startServer, type RunningServer } from '../../test/e2e/harness.js';
 import { deletionFinalizers } from '../apiserver/registry.js';
-import type { RestClient } from '../client/rest.js';
 import { decide, type OwnerState } from './garbagecollector.js';
+import { realServer, until } from '../../test/helpers/controllers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -39,34 +38,15 @@ test('what the collector does with a dependent, by the state of its owners', () 
 
 // ---------- against a real API server ----------
 
-const wait = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
 const PODS = '/api/v1/namespaces/default/pods';
 const APPS = '/apis/apps/v1/namespaces/default';
 
 describe('garbage collector on a real API server', () => {
-  let server: RunningServer;
-  let c: RestClient;
-  before(async () => {
-    server = await startServer();
-    c = server.client();
-  });
-  after(async () => {
-    await server.stop();
-    server.cleanup();
-  });
+  const { client: c } = realServer();
 
   const exists = (path: string) => c.get<Json>(path).then(() => true, (e) => { if (e.code === 404) return false; throw e; });
-  const gone = (path: string) => wait(`${path} gone`, async () => ((await exists(path)) ? undefined : true));
+  const gone = (path: string) => until(`${path} gone`, async () => ((await exists(path)) ? undefined : true));
   const lease = async (name: string, extra: Json = {}) => c.post<Json>(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, ...extra } });
   const ownedBy = (o: Json, block = true): OwnerReference => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, ...(block ? { blockOwnerDeletion: true } : {}) });
   const pod = (name: string, owners: OwnerReference[]) => c.post<Json>(PODS, {
@@ -91,7 +71,7 @@ describe('garbage collector on a real API server', () => {
     const deleting = await c.delete<Json>(`${LEASES}/fg-owner`, { propagationPolicy: 'Foreground' });
     assert.deepEqual(deleting.metadata.finalizers, ['foregroundDeletion']);
     assert.ok(deleting.metadata.deletionTimestamp);
-    const mid = await wait('middle deleted in the foreground', async () => {
+    const mid = await until('middle deleted in the foreground', async () => {
       const m = await c.get<Json>(`${LEASES}/fg-middle`);
       return m.metadata.deletionTimestamp ? m : undefined;
     });
@@ -121,7 +101,7 @@ describe('garbage collector on a real API server', () => {
     await pod('dg-lost', [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'never', uid: '00000000-0000-0000-0000-000000000000' }]);
     await gone(`${PODS}/dg-lost`);
     await pod('dg-kept', [ownedBy(alive), { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'never2', uid: '00000000-0000-0000-0000-000000000001' }]);
-    const kept = await wait('dangling reference removed', async () => {
+    const kept = await until('dangling reference removed', async () => {
       const p = await c.get<Json>(`${PODS}/dg-kept`);
       return p.metadata.ownerReferences.length === 1 ? p : undefined;
     });
@@ -141,7 +121,7 @@ describe('garbage collector on a real API server', () => {
     const deleting = await c.delete<Json>(`${PODS}/grace`, { propagationPolicy: 'Foreground' });
     assert.deepEqual(deleting.metadata.finalizers, ['foregroundDeletion']);
     assert.equal(deleting.metadata.deletionGracePeriodSeconds, 30);
-    const pod = await wait('finalizer removed', async () => {
+    const pod = await until('finalizer removed', async () => {
       const p = await c.get<Json>(`${PODS}/grace`);
       return p.metadata.finalizers ? undefined : p;
     });
@@ -166,10 +146,10 @@ describe('garbage collector on a real API server', () => {
     const setsOf = async (app: string) => (await c.get<Json>(`${APPS}/replicasets?labelSelector=app%3D${app}`)).items;
     for (const name of ['gc-bg', 'gc-or', 'gc-fg']) {
       await c.post(`${APPS}/deployments`, deployment(name));
-      await wait(`${name} pods`, async () => ((await podsOf(name)).length === 2 ? true : undefined));
+      await until(`${name} pods`, async () => ((await podsOf(name)).length === 2 ? true : undefined));
     }
     await c.delete(`${APPS}/deployments/gc-bg`, { propagationPolicy: 'Background' });
-    await wait('replica sets and pods collected', async () => ((await setsOf('gc-bg')).length + (await podsOf('gc-bg')).length === 0 ? true : undefined));
+    await until('replica sets and pods collected', async () => ((await setsOf('gc-bg')).length + (await podsOf('gc-bg')).length === 0 ? true : undefined));
 
     await c.delete(`${APPS}/deployments/gc-or`, { propagationPolicy: 'Orphan' });
     await gone(`${APPS}/deployments/gc-or`);

@@ -1,18 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
-import { loadOrCreatePki } from '../apiserver/pki.js';
-import { ApiServer } from '../apiserver/server.js';
 import { RestClient } from '../client/rest.js';
-import { SqliteStore } from '../storage/sqlite.js';
 import {
   formatIndexes, isPodFailed, JOB_TRACKING_FINALIZER, JobController, parseIndexes, pastBackoffLimitOnFailure, podBackoffMs, podFromTemplate,
 } from './job.js';
+import { apiServer, until } from '../../test/helpers/controllers.js';
 
 test('completed indexes: parse and format as upstream ("1,3-5")', () => {
   assert.deepEqual([...parseIndexes('0,2-4,9', 5)], [0, 2, 3, 4]);
@@ -50,34 +45,6 @@ test('pods from the template: labels, owner, tracking finalizer; Indexed pods ge
 
 // ---------- against a real API server (no other controllers; the test plays the node) ----------
 
-async function apiServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'tinykube-job-'));
-  const pki = await loadOrCreatePki(join(dir, 'pki'), ['localhost', '127.0.0.1']);
-  const store = new SqliteStore(join(dir, 'state.db'));
-  const server = new ApiServer({ store, pki, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const client = new RestClient({ server: `https://127.0.0.1:${server.port}`, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key });
-  return {
-    client,
-    async stop() {
-      client.close();
-      await server.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
-
 const jobManifest = (name: string, spec: object) => ({
   apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
   spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } }, ...spec },
@@ -100,7 +67,7 @@ function helpers(client: RestClient) {
 }
 
 test('a job with completions 3, parallelism 2: two at a time, counted through the finalizer, SuccessCriteriaMet then Complete', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-job-');
   const ctl = new JobController(api.client, { backoffBaseMs: 100 });
   const { client } = api;
   const { pods, getJob, finish, cond } = helpers(client);
@@ -132,7 +99,7 @@ test('a job with completions 3, parallelism 2: two at a time, counted through th
 });
 
 test('backoffLimit with restartPolicy Never: failed pods are replaced after a backoff, then FailureTarget and Failed; a deleted pod counts as failed', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-job-');
   const ctl = new JobController(api.client, { backoffBaseMs: 1500 });
   const { client } = api;
   const { pods, getJob, finish, cond } = helpers(client);
@@ -162,7 +129,7 @@ test('backoffLimit with restartPolicy Never: failed pods are replaced after a ba
 });
 
 test('OnFailure restarts count, activeDeadlineSeconds deletes the active pods, ttlSecondsAfterFinished deletes the job, suspend deletes pods', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-job-');
   const ctl = new JobController(api.client, { backoffBaseMs: 100 });
   const { client } = api;
   const { pods, getJob, finish, cond } = helpers(client);
@@ -198,7 +165,7 @@ test('OnFailure restarts count, activeDeadlineSeconds deletes the active pods, t
 });
 
 test('Indexed: one pod per index, completedIndexes, succeeded from indexes', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-job-');
   const ctl = new JobController(api.client, { backoffBaseMs: 100 });
   const { client } = api;
   const { pods, getJob, finish, cond } = helpers(client);
@@ -225,7 +192,7 @@ test('Indexed: one pod per index, completedIndexes, succeeded from indexes', asy
 });
 
 test('pods of a deleted or orphaning job lose the tracking finalizer', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-job-');
   const ctl = new JobController(api.client);
   const { client } = api;
   const { pods } = helpers(client);

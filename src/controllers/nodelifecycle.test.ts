@@ -10,6 +10,7 @@ import type { RestClient } from '../client/rest.js';
 import {
   evictionTime, lifecycleTaints, NodeLifecycleController, nodeLifecycleOptionsFromEnv, reconcileTaints, TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_UNREACHABLE, unknownConditions, zoneState,
 } from './nodelifecycle.js';
+import { until } from '../../test/helpers/controllers.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -63,16 +64,6 @@ test('zone states and unknown conditions', () => {
 
 const microTime = (): string => new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 const rfc3339 = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A node object kept alive from the test: Ready=True status and a Lease renewed every 200 ms until stopped. */
 async function fakeNode(client: RestClient, name: string, labels: Record<string, string> = {}) {

@@ -3,11 +3,10 @@
 import { isPodAvailable } from '../api/pods.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../../test/e2e/harness.js';
-import type { RestClient } from '../client/rest.js';
 import { Expectations } from '../client/expectations.js';
 import { compareForDeletion, podFromTemplate, podsToDelete, slowStartBatch, type PodObj } from './controllerutil.js';
 import { replicaSetStatus, type ReplicaSetObj } from './replicaset.js';
+import { markPodReady, realServer, until } from '../../test/helpers/controllers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -113,37 +112,16 @@ test('pods from a template: generateName, labels, annotations, controller refere
 
 // ---------- against a real API server ----------
 
-const wait = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 const RS = '/apis/apps/v1/namespaces/default/replicasets';
 const PODS = '/api/v1/namespaces/default/pods';
 
 describe('ReplicaSet controller on a real API server', () => {
-  let server: RunningServer;
-  let c: RestClient;
-  before(async () => {
-    server = await startServer();
-    c = server.client();
-  });
-  after(async () => {
-    await server.stop();
-    server.cleanup();
-  });
+  const { client: c } = realServer();
 
   const list = async (selector = 'app=web'): Promise<Json[]> => (await c.get<Json>(`${PODS}?labelSelector=${encodeURIComponent(selector)}`)).items;
   const live = async (selector?: string) => (await list(selector)).filter((p) => !p.metadata.deletionTimestamp);
-  const markReady = (p: Json) => c.patch(`${PODS}/${p.metadata.name}/status`, {
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
-  });
-  const count = (n: number, selector?: string) => wait(`${n} pods`, async () => { const ps = await live(selector); return ps.length === n ? ps : undefined; });
+  const markReady = (p: Json) => markPodReady(c, p);
+  const count = (n: number, selector?: string) => until(`${n} pods`, async () => { const ps = await live(selector); return ps.length === n ? ps : undefined; });
 
   test('creates, replaces, adopts, releases, scales down by rank and reports status', async () => {
     const rs = await c.post<Json>(RS, {
@@ -157,13 +135,13 @@ describe('ReplicaSet controller on a real API server', () => {
     }
     // A deleted pod is replaced.
     await c.delete(`${PODS}/${pods[0].metadata.name}`);
-    const replaced = await wait('a replacement', async () => {
+    const replaced = await until('a replacement', async () => {
       const ps = await live();
       return ps.length === 3 && !ps.some((p) => p.metadata.name === pods[0].metadata.name) ? ps : undefined;
     });
     // Ready pods show in the status.
     await Promise.all(replaced.slice(0, 2).map(markReady));
-    const status = await wait('status', async () => {
+    const status = await until('status', async () => {
       const s = (await c.get<Json>(`${RS}/web`)).status;
       return s.readyReplicas === 2 ? s : undefined;
     });
@@ -181,7 +159,7 @@ describe('ReplicaSet controller on a real API server', () => {
     // A pod whose labels stop matching is released and replaced.
     const leaving = afterAdoption[0].metadata.name;
     await c.patch(`${PODS}/${leaving}`, { metadata: { labels: { app: 'elsewhere' } } });
-    await wait('released', async () => ((await c.get<Json>(`${PODS}/${leaving}`)).metadata.ownerReferences ?? []).length === 0 ? true : undefined);
+    await until('released', async () => ((await c.get<Json>(`${PODS}/${leaving}`)).metadata.ownerReferences ?? []).length === 0 ? true : undefined);
     await count(2);
     const rsAfter = await c.get<Json>(`${RS}/web`);
     assert.equal(rsAfter.status.observedGeneration, rsAfter.metadata.generation);

@@ -1,18 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { loadOrCreatePki } from '../apiserver/pki.js';
-import { ApiServer } from '../apiserver/server.js';
-import { RestClient } from '../client/rest.js';
-import { SqliteStore } from '../storage/sqlite.js';
 import { canonicalJson, revisionData, revisionTemplate, REVISION_LABEL, safeEncode, templateHash } from './revisions.js';
 import {
   StatefulSetController, ordinalOf, planStatefulSet, POD_INDEX_LABEL, POD_NAME_LABEL, statefulPod, statefulSetStatus, type Step,
 } from './statefulset.js';
+import { apiServer, until } from '../../test/helpers/controllers.js';
 
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
 const set = (spec: Partial<NonNullable<StatefulSet['spec']>> = {}): StatefulSet => ({
@@ -105,36 +99,8 @@ test('status: counts per revision, ready and available; a finished rollout makes
 
 // ---------- against a real API server (the test plays scheduler and node) ----------
 
-async function apiServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'tinykube-sts-'));
-  const pki = await loadOrCreatePki(join(dir, 'pki'), ['localhost', '127.0.0.1']);
-  const store = new SqliteStore(join(dir, 'state.db'));
-  const server = new ApiServer({ store, pki, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const client = new RestClient({ server: `https://127.0.0.1:${server.port}`, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key });
-  return {
-    client,
-    async stop() {
-      client.close();
-      await server.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
-
 test('a StatefulSet of 3 comes up in order, scales down in reverse, rolls out in reverse with revisions', async () => {
-  const api = await apiServer();
+  const api = await apiServer('tinykube-statefulset-');
   const { client } = api;
   const ctl = new StatefulSetController(client);
   const abort = new AbortController();
