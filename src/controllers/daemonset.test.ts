@@ -5,7 +5,7 @@ import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { DaemonSetController, daemonPod, daemonSetStatus, daemonTolerations, nodeShouldRun, planDaemonSet, podNodeName, scaled, type DaemonAction } from './daemonset.js';
 import { REVISION_LABEL } from './revisions.js';
-import { apiServer, until } from '../../test/helpers/controllers.js';
+import { until, withController } from '../../test/helpers/controllers.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 const template = { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
@@ -96,41 +96,32 @@ test('status: desired, current, misscheduled, ready, updated, available', () => 
 
 // ---------- against a real API server (no scheduler: pods stay unbound, targeted by affinity) ----------
 
-test('a DaemonSet follows nodes joining, leaving, relabelled and tainted', async () => {
-  const api = await apiServer('tinykube-daemonset-');
-  const { client } = api;
-  const ctl = new DaemonSetController(client);
-  try {
-    await ctl.start();
-    for (const n of ['n1', 'n2']) await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { role: 'edge' } } });
-    await client.post('/apis/apps/v1/namespaces/default/daemonsets', {
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { ...template, spec: { ...template.spec, nodeSelector: { role: 'edge' } } } },
-    });
-    const placed = async () => {
-      const items = (await client.get<{ items: Pod[] }>('/api/v1/namespaces/default/pods')).items.filter((p) => !p.metadata!.deletionTimestamp);
-      return items.map((p) => podNodeName(p)).sort().join(',');
-    };
-    const expect = (want: string) => until(`pods on ${want}`, async () => ((await placed()) === want ? true : undefined));
-    await expect('n1,n2');
-    const ds = await until('status', async () => {
-      const d = await client.get<DaemonSet>('/apis/apps/v1/namespaces/default/daemonsets/agent');
-      return d.status?.desiredNumberScheduled === 2 && d.status.currentNumberScheduled === 2 ? d : undefined;
-    });
-    assert.equal(ds.status!.numberReady, 0);
-    await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n3', labels: { role: 'edge' } } });
-    await expect('n1,n2,n3');
-    await client.patch('/api/v1/nodes/n2', { metadata: { labels: { role: null } } });
-    await expect('n1,n3');
-    await client.patch('/api/v1/nodes/n3', { spec: { taints: [{ key: 'maintenance', effect: 'NoExecute' }] } });
-    await expect('n1');
-    await client.delete('/api/v1/nodes/n1');
-    await expect('');
-    const revisions = (await client.get<{ items: { metadata: { name: string; labels: Record<string, string> } }[] }>('/apis/apps/v1/namespaces/default/controllerrevisions')).items;
-    assert.equal(revisions.length, 1);
-    assert.ok(revisions[0].metadata.name.startsWith('agent-'));
-  } finally {
-    ctl.stop();
-    await api.stop();
-  }
-});
+test('a DaemonSet follows nodes joining, leaving, relabelled and tainted', () => withController((c) => new DaemonSetController(c), async (client) => {
+  for (const n of ['n1', 'n2']) await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { role: 'edge' } } });
+  await client.post('/apis/apps/v1/namespaces/default/daemonsets', {
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { ...template, spec: { ...template.spec, nodeSelector: { role: 'edge' } } } },
+  });
+  const placed = async () => {
+    const items = (await client.get<{ items: Pod[] }>('/api/v1/namespaces/default/pods')).items.filter((p) => !p.metadata!.deletionTimestamp);
+    return items.map((p) => podNodeName(p)).sort().join(',');
+  };
+  const expect = (want: string) => until(`pods on ${want}`, async () => ((await placed()) === want ? true : undefined));
+  await expect('n1,n2');
+  const ds = await until('status', async () => {
+    const d = await client.get<DaemonSet>('/apis/apps/v1/namespaces/default/daemonsets/agent');
+    return d.status?.desiredNumberScheduled === 2 && d.status.currentNumberScheduled === 2 ? d : undefined;
+  });
+  assert.equal(ds.status!.numberReady, 0);
+  await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n3', labels: { role: 'edge' } } });
+  await expect('n1,n2,n3');
+  await client.patch('/api/v1/nodes/n2', { metadata: { labels: { role: null } } });
+  await expect('n1,n3');
+  await client.patch('/api/v1/nodes/n3', { spec: { taints: [{ key: 'maintenance', effect: 'NoExecute' }] } });
+  await expect('n1');
+  await client.delete('/api/v1/nodes/n1');
+  await expect('');
+  const revisions = (await client.get<{ items: { metadata: { name: string; labels: Record<string, string> } }[] }>('/apis/apps/v1/namespaces/default/controllerrevisions')).items;
+  assert.equal(revisions.length, 1);
+  assert.ok(revisions[0].metadata.name.startsWith('agent-'));
+}, 'tinykube-daemonset-'));

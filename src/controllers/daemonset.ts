@@ -9,7 +9,6 @@
 // surges new ones first within maxSurge); OnDelete leaves that to the user.
 import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, NodeSelectorTerm, Pod, PodTemplateSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { selectorFromLabelSelector } from '../api/labels.js';
 import { requiredNodeAffinityMatches } from '../api/nodeaffinity.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { tolerates } from '../api/taints.js';
@@ -21,7 +20,7 @@ import { byControllerUid } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, controllerOf, isTerminating, objectKey } from './controllerutil.js';
+import { availableIn, controllerOf, isTerminating, objectKey, parseSelector } from './controllerutil.js';
 import { canonicalJson, ensureRevision, HASH_LABEL, REVISION_LABEL, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -299,12 +298,8 @@ export class DaemonSetController extends ReconcileLoop {
     if (!ds || ds.metadata?.deletionTimestamp) return;
     const uid = ds.metadata!.uid!;
     const ns = ds.metadata!.namespace!;
-    let selector;
-    try {
-      selector = selectorFromLabelSelector(ds.spec?.selector);
-    } catch {
-      return;
-    }
+    const selector = parseSelector(ds.spec?.selector);
+    if (!selector) return;
     const now = this.now();
     const pods = this.podsOf(uid).filter((p) => selector.matches(p.metadata?.labels));
     const nodes = [...this.nodes.items.values()] as unknown as Node[];

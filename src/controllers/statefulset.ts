@@ -7,7 +7,6 @@
 // gets a FailedCreate event.
 import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import { isPodTerminal } from '../api/pods.js';
@@ -17,7 +16,7 @@ import type { Informer } from '../client/informer.js';
 import { byControllerUid } from '../client/indexer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, controllerOf, isRunningAndReady, isTerminating, objectKey } from './controllerutil.js';
+import { availableIn, controllerOf, isRunningAndReady, isTerminating, objectKey, parseSelector } from './controllerutil.js';
 import { canonicalJson, ensureRevision, REVISION_LABEL, revisionTemplate, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -180,12 +179,8 @@ export class StatefulSetController extends ReconcileLoop {
     if (!set || set.metadata?.deletionTimestamp) return;
     const uid = set.metadata!.uid!;
     const ns = set.metadata!.namespace!;
-    let selector;
-    try {
-      selector = selectorFromLabelSelector(set.spec?.selector);
-    } catch {
-      return;
-    }
+    const selector = parseSelector(set.spec?.selector);
+    if (!selector) return;
     const pods = (this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels));
     const revisions = this.revisions.byIndex(byControllerUid.name, uid) as unknown as Revision[];
     const owner: RevisionOwner = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata! };

@@ -80,3 +80,18 @@ export const readyStatus = () => ({ status: { phase: 'Running', conditions: [{ t
 export function markPodReady(client: RestClient, pod: { metadata: { namespace?: string; name?: string } }): Promise<unknown> {
   return pods(client, pod.metadata.namespace ?? 'default').patchStatus(pod.metadata.name!, readyStatus());
 }
+
+/** Runs `fn` with a controller started against a fresh in-process API server; stops both after. */
+export async function withController<C extends { start(): Promise<void>; stop(): void }>(
+  make: (client: RestClient) => C, fn: (client: RestClient, ctl: C) => Promise<void>, prefix?: string,
+): Promise<void> {
+  const api = await apiServer(prefix);
+  const ctl = make(api.client);
+  try {
+    await ctl.start();
+    await fn(api.client, ctl);
+  } finally {
+    ctl.stop();
+    await api.stop();
+  }
+}
