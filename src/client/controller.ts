@@ -36,10 +36,18 @@ export abstract class ReconcileLoop {
     return informer;
   }
 
+  /** A handler that enqueues the `namespace/name` of an object's controller owner of `kind` (pods of a StatefulSet, …). */
+  protected enqueueController(kind: string): InformerHandler<KubeObject> {
+    return (_type, obj) => {
+      const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
+      if (ref?.kind === kind) this.queue.add(`${obj.metadata.namespace}/${ref.name}`);
+    };
+  }
+
   /** Reconciles one key; a throw requeues it with backoff. */
   protected abstract reconcile(key: string): Promise<void>;
 
-  /** The keys a resync enqueues: by default every object of the first informer. */
+  /** The keys a resync (when resyncMs is set) enqueues: by default every object of the first informer. */
   protected resyncKeys(): Iterable<string> {
     return this.informers[0]?.items.keys() ?? [];
   }

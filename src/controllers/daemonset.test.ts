@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { DaemonSetController, daemonPod, daemonSetStatus, daemonTolerations, nodeShouldRun, planDaemonSet, podNodeName, scaled, type DaemonAction } from './daemonset.js';

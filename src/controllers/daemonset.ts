@@ -20,7 +20,7 @@ import { byControllerUid } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, controllerOf, isTerminating, objectKey, parseSelector } from './controllerutil.js';
+import { availableIn, isTerminating, objectKey, parseSelector } from './controllerutil.js';
 import { canonicalJson, ensureRevision, HASH_LABEL, REVISION_LABEL, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -257,10 +257,7 @@ export class DaemonSetController extends ReconcileLoop {
   constructor(client: RestClient, private readonly now: () => number = Date.now) {
     super(client, { workers: 2 });
     this.recorder = new EventRecorder(client, 'daemonset-controller');
-    this.pods = this.inform(R.pods, (_t, p) => {
-      const owner = controllerOf(p);
-      if (owner?.kind === 'DaemonSet') this.queue.add(`${p.metadata.namespace}/${owner.name}`);
-    }).addIndex(byControllerUid);
+    this.pods = this.inform(R.pods, this.enqueueController('DaemonSet')).addIndex(byControllerUid);
     this.revisions = this.inform(R.controllerrevisions, () => {}).addIndex(byControllerUid);
     // A node change that moves placement may change where every daemon runs.
     this.nodes = this.inform(R.nodes, (type, n, old) => {
@@ -268,10 +265,6 @@ export class DaemonSetController extends ReconcileLoop {
       for (const d of this.sets.items.values()) this.queue.add(objectKey(d));
     });
     this.sets = this.inform(R.daemonsets, (_t, d) => this.queue.add(objectKey(d)));
-  }
-
-  protected override resyncKeys(): Iterable<string> {
-    return [];
   }
 
   private podsOf(uid: string): Pod[] {

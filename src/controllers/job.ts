@@ -150,10 +150,6 @@ export class JobController extends ReconcileLoop {
     this.inform(R.jobs, (_t, job) => this.queue.add(`${job.metadata.namespace}/${job.metadata.name}`));
   }
 
-  protected override resyncKeys(): Iterable<string> {
-    return [];
-  }
-
   /** The pods a job controls (the pod cache's owner-UID index). */
   private podsOf(uid: string): Pod[] {
     return this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[];

@@ -212,10 +212,6 @@ export class NodeLifecycleController extends ReconcileLoop {
     this.timer.unref();
   }
 
-  protected override resyncKeys(): Iterable<string> {
-    return [];
-  }
-
   private nodeList(): Node[] {
     return [...this.nodes.items.values()] as unknown as Node[];
   }

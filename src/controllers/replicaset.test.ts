@@ -1,7 +1,7 @@
 // ReplicaSet controller: the deletion ranking, expectations, status and batching as units; then the
 // controller against a real `tinykube server` (no node: a test "kubelet" marks pods ready).
 import { isPodAvailable } from '../api/pods.js';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Expectations } from '../client/expectations.js';
 import { compareForDeletion, podFromTemplate, podsToDelete, slowStartBatch, type PodObj } from './controllerutil.js';

@@ -16,7 +16,7 @@ import type { Informer } from '../client/informer.js';
 import { byControllerUid } from '../client/indexer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, controllerOf, isRunningAndReady, isTerminating, objectKey, parseSelector } from './controllerutil.js';
+import { availableIn, isRunningAndReady, isTerminating, objectKey, parseSelector } from './controllerutil.js';
 import { canonicalJson, ensureRevision, REVISION_LABEL, revisionTemplate, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -162,16 +162,9 @@ export class StatefulSetController extends ReconcileLoop {
     super(client, { workers: 2 });
     this.recorder = new EventRecorder(client, 'statefulset-controller');
     // Pods and revisions are listed before the sets, so the first reconciles see them.
-    this.pods = this.inform(R.pods, (_t, p) => {
-      const owner = controllerOf(p);
-      if (owner?.kind === 'StatefulSet') this.queue.add(`${p.metadata.namespace}/${owner.name}`);
-    }).addIndex(byControllerUid);
+    this.pods = this.inform(R.pods, this.enqueueController('StatefulSet')).addIndex(byControllerUid);
     this.revisions = this.inform(R.controllerrevisions, () => {}).addIndex(byControllerUid);
     this.sets = this.inform(R.statefulsets, (_t, s) => this.queue.add(objectKey(s)));
-  }
-
-  protected override resyncKeys(): Iterable<string> {
-    return [];
   }
 
   override async reconcile(key: string): Promise<void> {

@@ -59,10 +59,6 @@ export class Scheduler extends ReconcileLoop {
     this.unschedulable.stop();
   }
 
-  protected override resyncKeys(): Iterable<string> {
-    return [];
-  }
-
   protected override reconcile(key: string): Promise<void> {
     return this.scheduleOne(key);
   }
