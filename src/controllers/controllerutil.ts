@@ -7,7 +7,8 @@ import { isInvalid, isNotFound } from '../api/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
 import { isPodActive, isPodReady, podCondition } from '../api/pods.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
-import type { IndexSpec } from '../client/indexer.js';
+import { byControllerUid, type IndexSpec } from '../client/indexer.js';
+import type { Informer } from '../client/informer.js';
 import type { ResourceClient } from '../client/typed.js';
 
 type Obj = KubeObject;
@@ -47,6 +48,19 @@ export function parseSelector(ls: LabelSelector | undefined): Selector | undefin
   } catch {
     return undefined;
   }
+}
+
+/** A cached workload to reconcile and its selector; undefined when it is gone, being deleted, or its selector is invalid. */
+export function workloadOf<T>(informer: Informer<KubeObject>, key: string): { obj: T; selector: Selector } | undefined {
+  const obj = informer.items.get(key) as (KubeObject & { spec?: { selector?: LabelSelector } }) | undefined;
+  if (!obj || obj.metadata.deletionTimestamp) return undefined;
+  const selector = parseSelector(obj.spec?.selector);
+  return selector && { obj: obj as unknown as T, selector };
+}
+
+/** The pods a controller owns (the pod cache's owner-UID index) that its selector still picks. */
+export function ownedPods(podInformer: Informer<KubeObject>, uid: string, selector: Selector): Pod[] {
+  return (podInformer.byIndex(byControllerUid.name, uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels ?? {}));
 }
 
 // ---------- pods (the plain predicates are in src/api/pods.ts) ----------

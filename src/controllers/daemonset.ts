@@ -20,7 +20,7 @@ import { byControllerUid } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, isTerminating, objectKey, parseSelector } from './controllerutil.js';
+import { availableIn, isTerminating, objectKey, ownedPods, workloadOf } from './controllerutil.js';
 import { canonicalJson, ensureRevision, HASH_LABEL, REVISION_LABEL, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -267,10 +267,6 @@ export class DaemonSetController extends ReconcileLoop {
     this.sets = this.inform(R.daemonsets, (_t, d) => this.queue.add(objectKey(d)));
   }
 
-  private podsOf(uid: string): Pod[] {
-    return this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[];
-  }
-
   private failedBackoff(uid: string, pods: readonly Pod[], now: number): (node: string) => number {
     for (const p of pods) {
       if (p.status?.phase !== 'Failed' || !p.spec?.nodeName) continue;
@@ -287,14 +283,12 @@ export class DaemonSetController extends ReconcileLoop {
   }
 
   override async reconcile(key: string): Promise<void> {
-    const ds = this.sets.items.get(key) as unknown as D | undefined;
-    if (!ds || ds.metadata?.deletionTimestamp) return;
+    const w = workloadOf<D>(this.sets, key);
+    if (!w) return;
+    const { obj: ds, selector } = w;
     const uid = ds.metadata!.uid!;
-    const ns = ds.metadata!.namespace!;
-    const selector = parseSelector(ds.spec?.selector);
-    if (!selector) return;
     const now = this.now();
-    const pods = this.podsOf(uid).filter((p) => selector.matches(p.metadata?.labels));
+    const pods = ownedPods(this.pods, uid, selector);
     const nodes = [...this.nodes.items.values()] as unknown as Node[];
     const revisions = this.revisions.byIndex(byControllerUid.name, uid) as unknown as Revision[];
     const owner: RevisionOwner = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata! };
@@ -308,9 +302,9 @@ export class DaemonSetController extends ReconcileLoop {
     const all = revisions.some((r) => r.metadata!.name === revision.metadata!.name) ? revisions : [...revisions, revision];
     const live = new Set([revision.metadata!.name!, ...all.filter((r) => pods.some((p) => p.metadata?.labels?.[REVISION_LABEL] === r.metadata?.labels?.[HASH_LABEL])).map((r) => r.metadata!.name!)]);
     await truncateHistory(this.client, all, live, ds.spec?.revisionHistoryLimit ?? 10);
-    const status = daemonSetStatus(ds, nodes, this.podsOf(uid).filter((p) => selector.matches(p.metadata?.labels)), hash, collisionCount, now);
+    const status = daemonSetStatus(ds, nodes, ownedPods(this.pods, uid, selector), hash, collisionCount, now);
     if (canonicalJson(status) !== canonicalJson(ds.status ?? {})) {
-      await resource(this.client, R.daemonsets, ns).updateStatus(ds.metadata!.name!, { ...ds, status });
+      await resource(this.client, R.daemonsets, ds.metadata!.namespace).updateStatus(ds.metadata!.name!, { ...ds, status });
     }
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;

@@ -16,7 +16,7 @@ import type { Informer } from '../client/informer.js';
 import { byControllerUid } from '../client/indexer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
-import { availableIn, isRunningAndReady, isTerminating, objectKey, parseSelector } from './controllerutil.js';
+import { availableIn, isRunningAndReady, isTerminating, objectKey, ownedPods, workloadOf } from './controllerutil.js';
 import { canonicalJson, ensureRevision, REVISION_LABEL, revisionTemplate, truncateHistory, type Revision, type RevisionOwner } from './revisions.js';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -168,13 +168,11 @@ export class StatefulSetController extends ReconcileLoop {
   }
 
   override async reconcile(key: string): Promise<void> {
-    const set = this.sets.items.get(key) as unknown as S | undefined;
-    if (!set || set.metadata?.deletionTimestamp) return;
+    const w = workloadOf<S>(this.sets, key);
+    if (!w) return;
+    const { obj: set, selector } = w;
     const uid = set.metadata!.uid!;
-    const ns = set.metadata!.namespace!;
-    const selector = parseSelector(set.spec?.selector);
-    if (!selector) return;
-    const pods = (this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels));
+    const pods = ownedPods(this.pods, uid, selector);
     const revisions = this.revisions.byIndex(byControllerUid.name, uid) as unknown as Revision[];
     const owner: RevisionOwner = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata! };
     const template = set.spec!.template;
@@ -195,11 +193,11 @@ export class StatefulSetController extends ReconcileLoop {
         if (minReady) this.queue.addAfter(key, minReady * 1000);
       }
     }
-    const status = statefulSetStatus(set, (this.pods.byIndex(byControllerUid.name, uid) as unknown as Pod[]).filter((p) => selector.matches(p.metadata?.labels)), currentRevision, updateRevision, collisionCount, this.now());
+    const status = statefulSetStatus(set, ownedPods(this.pods, uid, selector), currentRevision, updateRevision, collisionCount, this.now());
     const live = new Set([status.currentRevision!, status.updateRevision!, ...pods.map((p) => p.metadata?.labels?.[REVISION_LABEL] ?? '')]);
     await truncateHistory(this.client, all, live, set.spec?.revisionHistoryLimit ?? 10);
     if (canonicalJson(status) !== canonicalJson(set.status ?? {})) {
-      await resource(this.client, R.statefulsets, ns).updateStatus(set.metadata!.name!, { ...set, status });
+      await resource(this.client, R.statefulsets, set.metadata!.namespace).updateStatus(set.metadata!.name!, { ...set, status });
     }
   }
 
