@@ -30,3 +30,23 @@ test('expectations expire after the TTL, and delete forgets them', () => {
   e.delete('k');
   assert.ok(e.satisfied('k'));
 });
+
+test('expectations: satisfied only when every create and delete was observed', () => {
+  const e = new Expectations();
+  assert.ok(e.satisfied('ns/rs'), 'nothing expected');
+  e.expectCreations('ns/rs', 2);
+  assert.ok(!e.satisfied('ns/rs'));
+  e.creationObserved('ns/rs');
+  assert.ok(!e.satisfied('ns/rs'));
+  e.creationObserved('ns/rs');
+  assert.ok(e.satisfied('ns/rs'));
+  e.expectDeletions('ns/rs', ['ns/a', 'ns/b']);
+  e.deletionObserved('ns/rs', 'ns/a');
+  e.deletionObserved('ns/rs', 'ns/a');
+  assert.ok(!e.satisfied('ns/rs'), 'the same pod seen twice counts once');
+  e.deletionObserved('ns/rs', 'ns/b');
+  assert.ok(e.satisfied('ns/rs'));
+  const short = new Expectations(10);
+  short.expectCreations('k', 1);
+  assert.ok(short.satisfied('k', Date.now() + 1000), 'expectations expire');
+});
