@@ -8,6 +8,7 @@
 // without opening more requests than the API server can take at once.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
+import { cidrSize, nthAddress, parseCidr } from '../api/ipv4.js';
 import { isPodTerminal, isSidecar } from '../api/pods.js';
 import type { RestClient } from '../client/rest.js';
 import { AGENT_VERSION, MAX_PODS } from './nodeinfo.js';
@@ -24,11 +25,10 @@ const DEFAULT_LEASE_RENEW_MS = 10_000;
 const DEFAULT_STATUS_REFRESH_MS = 5 * 60_000;
 const RETRY_MS = 1000;
 const LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
-/** 198.18.0.0/15 as a number: node i is .1+i, pods take the addresses above the nodes. */
-const IP_BASE = (198 << 24 >>> 0) + (18 << 16);
-const IP_COUNT = 2 ** 17;
+/** The hollow nodes' addresses: node i is .1+i, pods take the addresses above the nodes. */
+const IP_RANGE = parseCidr('198.18.0.0/15');
+const IP_COUNT = cidrSize(IP_RANGE);
 
-const ipString = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 const podKey = (p: Pod): string => `${p.metadata!.namespace}/${p.metadata!.name}`;
 const tolerated = (e: unknown, ...codes: number[]): boolean => e instanceof ApiError && codes.includes(e.code);
 
@@ -145,7 +145,7 @@ export class HollowNodes {
   // ---------- nodes ----------
 
   private nodeIp(i: number): string {
-    return ipString(IP_BASE + 1 + i);
+    return nthAddress(IP_RANGE, 1 + i);
   }
 
   private nodeStatus(i: number) {
@@ -396,7 +396,7 @@ export class HollowNodes {
     if (!tracked || tracked.uid !== meta.uid) return;
     tracked.ip ??= this.allocateIp();
     const status = hollowPodStatus(pod, {
-      podIP: tracked.ip === undefined ? undefined : ipString(IP_BASE + tracked.ip),
+      podIP: tracked.ip === undefined ? undefined : nthAddress(IP_RANGE, tracked.ip),
       hostIP: this.nodeIp(this.index.get(pod.spec!.nodeName!)!),
       now: metaTime(),
     });
