@@ -18,7 +18,8 @@ import { DEFAULT_ALLOCATION_CONFIG, Registry, type NamespaceGate } from './regis
 import { parseRequestPath, type ResourceRequest } from './requestinfo.js';
 import { RestHandler } from './rest.js';
 import { issueClientCert, type ClusterPki } from './pki.js';
-import { CACERTS_PATH, CREDENTIALS_PATH, NodeJoin } from './nodejoin.js';
+import { CACERTS_PATH, CREDENTIALS_PATH } from '../api/nodecontract.js';
+import { NodeJoin } from './nodejoin.js';
 import { isPodStream, PodStreams, rawError, type NodeStreams } from './podstreams.js';
 import { isMetricsRequest, METRICS_RESOURCES, MetricsApi } from './metrics.js';
 import type { Duplex } from 'node:stream';
