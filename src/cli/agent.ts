@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { defaultNodeName } from '../agent/nodeinfo.js';
-import { caHash, CACERTS_PATH, CREDENTIALS_PATH, parseToken, type NodeCredentials, type NodeCredentialsRequest } from '../apiserver/nodejoin.js';
+import { caHash, CACERTS_PATH, CREDENTIALS_PATH, parseToken, type NodeCredentials, type NodeCredentialsRequest } from '../api/nodecontract.js';
 import { RestClient } from '../client/rest.js';
 import { startNode, streamingHosts, type NodeOptions } from './node.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Agent } from '../agent/agent.js';
 import { defaultNodeName, primaryAddress } from '../agent/nodeinfo.js';
 import { Runtime } from '../agent/runtime/index.js';
-import { gatewayOf, parseCidr } from '../agent/runtime/cidr.js';
+import { gatewayOf, parseCidr } from '../api/ipv4.js';
 import { ImageStore } from '../agent/runtime/images/index.js';
 import type { RestClient } from '../client/rest.js';
 import { issueServingCert, type KeyPairPem } from '../apiserver/pki.js';
