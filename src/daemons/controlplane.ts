@@ -22,7 +22,7 @@ import { primaryAddress } from '../agent/nodeinfo.js';
 /** sun_path holds 108 bytes with the terminating NUL. */
 const MAX_UNIX_PATH = 107;
 
-/** Where Events are stored (core v1 and events.k8s.io share it, as upstream). */
+/** Where Events are stored (upstream keeps events.k8s.io Events under the same key). */
 const EVENTS_PREFIX = '/registry/events/';
 
 export interface ControlPlaneOptions {
