@@ -428,7 +428,7 @@ export function hollowPodStatus(pod: Pod, o: { podIP?: string; hostIP: string; n
   });
   const spec = pod.spec!;
   const obs: PodObservation = {
-    sandboxIP: spec.hostNetwork ? o.hostIP : o.podIP, hostIP: o.hostIP, startTime: startedAt,
+    podIP: spec.hostNetwork ? o.hostIP : o.podIP, hostIP: o.hostIP, startTime: startedAt,
     init: new Map((spec.initContainers ?? []).map((c) => [c.name, observed(c.name, c.image, isSidecar(c) ? 'running' : 'exited')])),
     containers: new Map(spec.containers.map((c) => [c.name, observed(c.name, c.image, 'running')])),
   };

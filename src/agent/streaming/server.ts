@@ -224,7 +224,7 @@ export class StreamingServer {
       if (!sandbox) throw badRequest(`pod "${p.pod}" has no network yet`);
       // The dialer helper in the pod's netns starts now, so the first connection does not wait for it.
       void warmNetnsDialer(netnsOf(sandbox)).catch(() => {});
-      servePortForward(req, socket, head, (port) => dialInNetns(netnsOf(sandbox), port, { podIp: sandbox.ip }), { podName: p.pod, uid: pod.metadata?.uid });
+      servePortForward(req, socket, head, (port) => dialInNetns(netnsOf(sandbox), port, { podIP: sandbox.podIP }), { podName: p.pod, uid: pod.metadata?.uid });
       return;
     }
     if ((p.verb !== 'exec' && p.verb !== 'attach') || !p.container) throw notFound(`${p.verb} is not served by this node`);
