@@ -71,7 +71,7 @@ export class PodWorker {
   constructor(private readonly deps: WorkerDeps, private pod: Pod, adopted?: Sandbox) {
     this.sandbox = adopted;
     this.prober = new Prober([...(pod.spec?.initContainers ?? []).filter(isSidecar), ...(pod.spec?.containers ?? [])], {
-      run: (c, probe, id) => runProbe(probe, { container: c, podIP: this.sandbox?.ip, exec: (argv) => deps.runtime.exec(id, argv) }),
+      run: (c, probe, id) => runProbe(probe, { container: c, podIP: this.sandbox?.podIP, exec: (argv) => deps.runtime.exec(id, argv) }),
       changed: () => this.kick(),
       failed: (name, kind, output) => deps.recorder.record(asObject(this.pod), 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${output}`, `spec.containers{${name}}`),
       kill: (name, kind, id) => void this.killUnhealthy(name, kind, id),
@@ -146,9 +146,9 @@ export class PodWorker {
 
   /** The pod as the downward API sees it on this node: the sandbox's IP and the node's. */
   private podView(): Pod {
-    const ip = this.sandbox?.ip || this.pod.status?.podIP;
+    const podIP = this.sandbox?.podIP || this.pod.status?.podIP;
     const hostIP = this.deps.hostIP;
-    return { ...this.pod, status: { ...this.pod.status, ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}), hostIP, hostIPs: [{ ip: hostIP }] } };
+    return { ...this.pod, status: { ...this.pod.status, ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}), hostIP, hostIPs: [{ ip: hostIP }] } };
   }
 
   stop(): void {
@@ -403,7 +403,7 @@ export class PodWorker {
       this.prober.observe(views);
     }
     return {
-      sandboxIP: this.sandbox?.ip,
+      podIP: this.sandbox?.podIP,
       hostIP: this.deps.hostIP,
       startTime: this.pod.status?.startTime ?? this.startTime,
       init,

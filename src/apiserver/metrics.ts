@@ -6,8 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, isNotFound } from '../api/errors.js';
+import type { PodUsage, StatsReport } from '../api/nodecontract.js';
 import type { ResourceInfo } from '../api/resource.js';
-import type { PodUsage, StatsReport } from '../agent/resourcestats.js';
 import { sendJson } from './http.js';
 import type { Registry } from './registry.js';
 import type { ResourceRequest } from './requestinfo.js';

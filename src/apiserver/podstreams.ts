@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest, notFound } from '../api/errors.js';
+import { STATS_PATH, streamPath, type StatsReport } from '../api/nodecontract.js';
 import type { Registry } from './registry.js';
-import { STATS_PATH, type StatsReport } from '../agent/resourcestats.js';
 
 /** The client credential the API server presents to node agents, and the CA their certificates chain to. */
 export interface NodeClientTls { ca: string; cert: string; key: string }
@@ -188,18 +188,17 @@ export class PodStreams {
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) return undefined;
     const { host, port } = this.endpoint(nodeName);
-    const p = (s: string) => encodeURIComponent(s);
     let path: string;
     if (sub === 'log') {
       const q = new URLSearchParams();
       for (const k of LOG_PARAMS) for (const v of query.getAll(k)) q.append(k, v);
-      path = `/containerLogs/${p(ns)}/${p(name)}/${p(container!)}${q.size ? `?${q}` : ''}`;
+      path = streamPath('containerLogs', ns, name, container, q);
     } else if (sub === 'portforward') {
-      path = `/portForward/${p(ns)}/${p(name)}${query.size ? `?${query}` : ''}`;
+      path = streamPath('portForward', ns, name, undefined, query);
     } else {
       const q = new URLSearchParams(query);
       q.set('container', container!);
-      path = `/${sub}/${p(ns)}/${p(name)}/${p(container!)}?${q}`;
+      path = streamPath(sub as 'exec' | 'attach', ns, name, container, q);
     }
     return { nodeName, host, port, path };
   }

@@ -18,7 +18,8 @@ import { DEFAULT_ALLOCATION_CONFIG, Registry, type NamespaceGate } from './regis
 import { parseRequestPath } from './requestinfo.js';
 import { RestHandler } from './rest.js';
 import { issueClientCert, type ClusterPki } from './pki.js';
-import { CACERTS_PATH, CREDENTIALS_PATH, NodeJoin } from './nodejoin.js';
+import { CACERTS_PATH, CREDENTIALS_PATH } from '../api/nodecontract.js';
+import { NodeJoin } from './nodejoin.js';
 import { PodStreams, rawError, type NodeStreams } from './podstreams.js';
 import { METRICS_RESOURCES, MetricsApi } from './metrics.js';
 import { ServedApis } from './apis.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, revisionData, revisionTemplate, safeEncode, templateHash } from './revisions.js';
+import { canonicalJson, revisionData, revisionTemplate, templateHash } from './revisions.js';
 
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
 
@@ -11,6 +11,5 @@ test('revisions: stable hashes that differ per template and collision count; dat
   assert.notEqual(h, templateHash(template, 1));
   assert.notEqual(h, templateHash({ ...template, spec: { containers: [{ name: 'c', image: 'busybox:2' }] } }));
   assert.match(h, /^[bcdfghjklmnpqrstvwxz2456789]+$/);
-  assert.equal(safeEncode('0123'), '4567');
   assert.deepEqual(revisionTemplate({ metadata: {}, revision: 1, data: revisionData(template) as object }), template);
 });

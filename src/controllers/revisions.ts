@@ -3,6 +3,7 @@
 // data, numbered, and pruned beyond the owner's history limit.
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { fnv32a, safeEncode } from '../api/hash.js';
 import type { Mutable } from '../api/strategy.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
@@ -20,19 +21,9 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-/** Upstream rand.SafeEncodeString: no vowels (no words), no look-alike characters. */
-export const safeEncode = (s: string): string => [...s].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
-
 /** FNV-1a (32 bit) of the canonical template and the collision count, safe-encoded, as upstream's ComputeHash. */
 export function templateHash(template: unknown, collisionCount = 0): string {
-  let h = 0x811c9dc5;
-  const bytes = Buffer.from(canonicalJson(template) + (collisionCount ? String(collisionCount) : ''));
-  for (const b of bytes) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return safeEncode(String(h));
+  return safeEncode(String(fnv32a(Buffer.from(canonicalJson(template) + (collisionCount ? String(collisionCount) : '')))));
 }
 
 /** The revision's data: the template as a patch that replaces the owner's (upstream getPatch). */

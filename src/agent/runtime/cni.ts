@@ -51,7 +51,7 @@ export function podPlugins(net: PodNetwork, hostPorts: SandboxSpec['hostPorts'])
 }
 
 /** The pod's IPv4 address (without the prefix length). */
-export function podIp(result: CniResult): string {
+export function podIP(result: CniResult): string {
   const address = result.ips?.[0]?.address;
   if (!address) throw new Error(`CNI result has no IP address: ${JSON.stringify(result)}`);
   return address.split('/')[0];

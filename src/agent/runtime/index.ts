@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cidrContains, formatCidr, gatewayOf, parseCidr } from './cidr.js';
+import { cidrContains, formatCidr, gatewayOf, parseCidr } from '../../api/ipv4.js';
 import { removeCgroupIfEmpty } from './cgroups.js';
 import type { PodNetwork } from './cni.js';
 import { Containers } from './containers.js';

@@ -14,7 +14,7 @@ export interface SandboxSpec {
   hostIP?: string;             // the pod IP of a hostNetwork pod
 }
 /** A pod sandbox; `ip` is empty until its network is up. infraPid only when the pod shares its PID namespace. */
-export interface Sandbox { id: string; uid: string; ip: string; netnsPath: string; infraPid?: number; dir: string }
+export interface Sandbox { id: string; uid: string; podIP: string; netnsPath: string; infraPid?: number; dir: string }
 export interface ContainerSpec {
   name: string;                // container name within the pod
   attempt: number;             // restart count; part of the id and log file name (0.log, 1.log, …)

@@ -8,7 +8,7 @@ import { forbiddenField, invalid, notSupported, required, type FieldError } from
 import type { KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
 import { isDNS1123Label } from '../validation.js';
-import { parseIPv4 } from './serviceallocator.js';
+import { parseIPv4 } from '../ipv4.js';
 import { STORED_VERBS } from '../strategy.js';
 
 type EndpointsObj = Mutable<Endpoints> & KubeObject;

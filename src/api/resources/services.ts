@@ -7,7 +7,8 @@ import { ApiError, duplicate, forbiddenField, internalError, invalid, invalidObj
 import type { AllocationConfig, Allocator, KubeObject, Mutable, Strategy } from '../strategy.js';
 import { age, ageColumn, columns, nameColumn } from '../table.js';
 import { goStringSlice, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels } from '../validation.js';
-import { AllocationError, ClusterIPAllocator, NodePortAllocator, parseIPv4 } from './serviceallocator.js';
+import { parseIPv4 } from '../ipv4.js';
+import { AllocationError, ClusterIPAllocator, NodePortAllocator } from './serviceallocator.js';
 import { STORED_VERBS } from '../strategy.js';
 
 export type ServiceObj = Mutable<Service> & KubeObject;

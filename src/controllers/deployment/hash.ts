@@ -1,5 +1,6 @@
 // The pod-template hash (upstream's ComputeHash): names a deployment's ReplicaSet after its
 // template, and compares templates without it.
+import { fnv32a, safeEncode } from '../../api/hash.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { Mutable } from '../../api/strategy.js';
 import { semanticEqual } from '../../api/resources/workloads.js';
@@ -15,18 +16,6 @@ export function canonicalJson(v: unknown): string {
   }
   return JSON.stringify(v);
 }
-
-/** FNV-1a, 32 bits, over bytes. */
-export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
-
-export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** Upstream's rand.SafeEncodeString: each character mapped into an alphabet without vowels or look-alikes. */
-export const safeEncode = (s: string): string => [...Buffer.from(s)].map((b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length]).join('');
 
 /**
  * The pod-template-hash of a template (upstream's ComputeHash): FNV-32a of the template — here of
