@@ -12,7 +12,7 @@ import type { KubeObject, Mutable } from '../api/strategy.js';
 import { semanticEqual } from '../api/resources/workloads.js';
 import { EventRecorder } from '../client/events.js';
 import { ReconcileLoop } from '../client/controller.js';
-import { byControllerUid } from '../client/indexer.js';
+import { byControllerUid, byNamespace } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { R, resource } from '../client/typed.js';
@@ -40,7 +40,7 @@ export class DeploymentController extends ReconcileLoop {
   constructor(client: RestClient) {
     super(client, { workers: 2, resyncMs: RESYNC_MS });
     this.events = new EventRecorder(client, 'deployment-controller');
-    this.deployments = this.inform<DeploymentObj>(R.deployments, (_t, d) => this.queue.add(objectKey(d)));
+    this.deployments = this.inform<DeploymentObj>(R.deployments, (_t, d) => this.queue.add(objectKey(d))).addIndex(byNamespace);
     this.replicaSets = this.inform<RSObj>(R.replicasets, (type, rs) => this.onReplicaSet(type, rs)).addIndex(byControllerUid).addIndex(orphansByNamespace);
     this.pods = this.inform<PodObj>(R.pods, (type, pod) => { if (type === 'DELETED') this.onPodDeleted(pod); }).addIndex(byControllerUid);
   }
@@ -57,8 +57,7 @@ export class DeploymentController extends ReconcileLoop {
     if (owner) { this.queue.add(owner); return; }
     if (controllerOf(rs) || type === 'DELETED') return;
     // An orphan: the deployments that select it may adopt it.
-    for (const d of this.deployments.items.values()) {
-      if (d.metadata.namespace !== rs.metadata.namespace) continue;
+    for (const d of this.deployments.byIndex(byNamespace.name, rs.metadata.namespace!)) {
       if (parseSelector(d.spec?.selector)?.matches(rs.metadata.labels ?? {})) this.queue.add(objectKey(d));
     }
   }

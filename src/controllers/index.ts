@@ -1,5 +1,6 @@
 // The controllers the control plane runs beside the API server. Adding a controller is adding its
-// factory here; each is an informer + work queue + level-triggered reconcile, API client only.
+// factory here; each is a ReconcileLoop (src/client/controller.ts: informers with indexes, a work
+// queue, a level-triggered reconcile) but the garbage collector, which keeps two queues over a graph.
 import type { RestClient } from '../client/rest.js';
 import { DeploymentController } from './deployment.js';
 import { GarbageCollector } from './garbagecollector.js';

@@ -15,7 +15,7 @@ import { isPodActive, isPodAvailable, isPodReady } from '../api/pods.js';
 import { ReconcileLoop } from '../client/controller.js';
 import { EventRecorder } from '../client/events.js';
 import { Expectations } from '../client/expectations.js';
-import { byControllerUid } from '../client/indexer.js';
+import { byControllerUid, byNamespace } from '../client/indexer.js';
 import type { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { pods, R, resource } from '../client/typed.js';
@@ -66,7 +66,7 @@ export class ReplicaSetController extends ReconcileLoop {
     this.replicaSets = this.inform<ReplicaSetObj>(R.replicasets, (type, rs) => {
       if (type === 'DELETED') this.expectations.delete(objectKey(rs));
       this.queue.add(objectKey(rs));
-    });
+    }).addIndex(byNamespace);
     this.pods = this.inform<PodObj>(R.pods, (type, pod) => this.onPod(type, pod)).addIndex(byControllerUid).addIndex(orphansByNamespace);
   }
 
@@ -91,8 +91,7 @@ export class ReplicaSetController extends ReconcileLoop {
     }
     if (controllerOf(pod) || type === 'DELETED' || pod.metadata.deletionTimestamp) return;
     // An orphan: every ReplicaSet that selects it may want to adopt it.
-    for (const candidate of this.replicaSets.items.values()) {
-      if (candidate.metadata.namespace !== pod.metadata.namespace) continue;
+    for (const candidate of this.replicaSets.byIndex(byNamespace.name, pod.metadata.namespace!)) {
       if (parseSelector(candidate.spec?.selector)?.matches(pod.metadata.labels ?? {})) this.queue.add(objectKey(candidate));
     }
   }
