@@ -4,7 +4,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldError } from './errors.js';
 import type { ResourceInfo, Subresource } from './resource.js';
-import { STORED_VERBS, noFieldErrors, type KubeObject, type Mutable, type ScaleAccessor, type Strategy, type SubresourceUpdate } from './strategy.js';
+import {
+  STORED_VERBS, noFieldErrors, type GracefulDeletion, type KubeObject, type Mutable, type ScaleAccessor, type Strategy, type SubresourceUpdate,
+} from './strategy.js';
 import { tableOf, type Column } from './table.js';
 
 /** A stored object seen as its kubernetes-types kind, editable in place. */
@@ -24,8 +26,13 @@ export interface StatusRules<O> {
   validate?(obj: O, old: O): FieldError[];
 }
 
-export interface StrategyDef<O extends KubeObject> extends Pick<Strategy,
-  'gracefulDeletion' | 'pendingFinalizers' | 'prepareForDeletion' | 'garbageCollectionPolicy' | 'review' | 'allocator'> {
+/** A subresource update, on the resource's own view of its objects. */
+export interface SubresourceRules<O> {
+  prepare(obj: O, old: O): void;
+  validate?(obj: O, old: O): FieldError[];
+}
+
+export interface StrategyDef<O extends KubeObject> extends Pick<Strategy, 'garbageCollectionPolicy' | 'review' | 'allocator'> {
   resource: ResourceNames;
   /** Default true; pods need a resourceVersion on PUT. */
   allowUnconditionalUpdate?: boolean;
@@ -46,8 +53,11 @@ export interface StrategyDef<O extends KubeObject> extends Pick<Strategy,
   scale?: ScaleAccessor;
   /** Subresources beyond scale and status (their discovery entries), and the update rules of those that update. */
   subresources?: Subresource[];
-  subresourceUpdates?: Record<string, SubresourceUpdate>;
+  subresourceUpdates?: Record<string, SubresourceRules<O>>;
   selectableFields?(obj: O): Record<string, string>;
+  gracefulDeletion?(obj: O, requestedSeconds: number | undefined): GracefulDeletion | undefined;
+  pendingFinalizers?(obj: O): boolean;
+  prepareForDeletion?(obj: O): void;
   columns: Column<O>[];
 }
 
@@ -63,9 +73,10 @@ export function defineStrategy<O extends KubeObject>(def: StrategyDef<O>): Strat
     ...(status ? [{ name: 'status', kind: r.kind, verbs: ['get', 'patch', 'update'] }] : []),
     ...(def.subresources ?? []),
   ];
+  // O is only a view of a KubeObject, so the resource's own rules serve as the Strategy's.
   const subresourceUpdates = {
     ...(status ? { status: statusSubresource(status.keepMetadata ?? [], status.validate as SubresourceUpdate['validate']) } : {}),
-    ...def.subresourceUpdates,
+    ...(def.subresourceUpdates as Record<string, SubresourceUpdate> | undefined),
   };
   const strategy: Strategy = {
     resource: {
@@ -93,9 +104,7 @@ export function defineStrategy<O extends KubeObject>(def: StrategyDef<O>): Strat
   };
   if (Object.keys(subresourceUpdates).length) strategy.subresourceUpdates = subresourceUpdates;
   if (scale) strategy.scale = scale;
-  const selectable = def.selectableFields;
-  if (selectable) strategy.selectableFields = (obj) => selectable(as(obj));
-  for (const k of ['gracefulDeletion', 'pendingFinalizers', 'prepareForDeletion', 'garbageCollectionPolicy', 'review', 'allocator'] as const) {
+  for (const k of ['selectableFields', 'gracefulDeletion', 'pendingFinalizers', 'prepareForDeletion', 'garbageCollectionPolicy', 'review', 'allocator'] as const) {
     if (def[k] !== undefined) (strategy as unknown as Record<string, unknown>)[k] = def[k];
   }
   return strategy;

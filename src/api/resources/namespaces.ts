@@ -40,20 +40,19 @@ export const namespaceStrategy = defineStrategy<NamespaceObj>({
   subresourceUpdates: {
     // Only spec.finalizers change through /finalize; the namespace controller clears them.
     finalize: {
-      prepare(obj, old) {
-        const ns = obj as NamespaceObj;
+      prepare(ns, old) {
         const finalizers = ns.spec?.finalizers ?? [];
-        ns.spec = { ...((old as NamespaceObj).spec ?? {}), finalizers };
-        ns.status = (old as NamespaceObj).status;
+        ns.spec = { ...(old.spec ?? {}), finalizers };
+        ns.status = old.status;
         const { resourceVersion: _rv, ...meta } = old.metadata;
         ns.metadata = meta;
       },
-      validate: (obj) => validateFinalizers(obj as NamespaceObj),
+      validate: validateFinalizers,
     },
   },
-  pendingFinalizers: (obj) => ((obj as NamespaceObj).spec?.finalizers?.length ?? 0) > 0,
-  prepareForDeletion(obj) {
-    obj.status = { ...((obj as NamespaceObj).status ?? {}), phase: 'Terminating' };
+  pendingFinalizers: (ns) => (ns.spec?.finalizers?.length ?? 0) > 0,
+  prepareForDeletion(ns) {
+    ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
   },
   columns: [nameColumn, column('Status', 'string', 'Whether the namespace is Active or Terminating.', (ns) => ns.status?.phase ?? ''), ageColumn],
 });

@@ -1,7 +1,6 @@
 // Pods: defaults, validation, update rules, graceful deletion and table columns as upstream.
 import type { Container, Pod, PodSpec, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
 import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable } from '../strategy.js';
 import { defineStrategy, type Obj } from '../strategykit.js';
 import { age, ageColumn, column, nameColumn, orNone } from '../table.js';
 import { isDNS1123Label, isValidPortName, validateLabels } from '../validation.js';
@@ -19,8 +18,6 @@ export const DEFAULT_TOLERATION_SECONDS = ((v) => (v && /^\d+$/.test(v) ? Number
 
 /** The value if it is an array, else empty: strategies must not trip over mistyped input. */
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);
-
-const asPod = (o: KubeObject): Mutable<Pod> => o as unknown as Mutable<Pod>;
 
 /** `:latest` or no tag means the image may change under the same name: always pull. */
 export function defaultPullPolicy(image: string | undefined): string {
@@ -252,9 +249,9 @@ function immutablePart(spec: PodSpec): string {
   return JSON.stringify(s);
 }
 
-function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const next = asPod(obj).spec!;
-  const prev = asPod(old).spec!;
+function validatePodUpdate(pod: Obj<Pod>, old: Obj<Pod>): FieldError[] {
+  const next = pod.spec!;
+  const prev = old.spec!;
   const errs = validatePodSpec(next, 'spec');
   if (errs.length) return errs;
   if (immutablePart(next) !== immutablePart(prev)) return [forbiddenField('spec', MUTABLE_SPEC_MESSAGE)];
@@ -358,14 +355,14 @@ export const podStrategy = defineStrategy<Obj<Pod>>({
   subresourceUpdates: {
     // `kubectl debug`: only spec.ephemeralContainers changes, and only by additions.
     ephemeralcontainers: {
-      prepare(obj, old) {
-        const added = asPod(obj).spec?.ephemeralContainers;
-        Object.assign(obj, { spec: { ...asPod(old).spec, ephemeralContainers: added }, status: asPod(old).status });
-        if (!added) delete asPod(obj).spec!.ephemeralContainers;
-        obj.metadata.labels = old.metadata.labels;
-        obj.metadata.annotations = old.metadata.annotations;
+      prepare(pod, old) {
+        const added = pod.spec?.ephemeralContainers;
+        Object.assign(pod, { spec: { ...old.spec, ephemeralContainers: added }, status: old.status });
+        if (!added) delete pod.spec!.ephemeralContainers;
+        pod.metadata.labels = old.metadata.labels;
+        pod.metadata.annotations = old.metadata.annotations;
       },
-      validate: (obj, old) => validateEphemeralContainers(asPod(obj).spec!, asPod(old).spec!),
+      validate: (pod, old) => validateEphemeralContainers(pod.spec!, old.spec!),
     },
     // The binding handler sets spec.nodeName and the PodScheduled condition itself.
     binding: { prepare() {} },
@@ -380,8 +377,7 @@ export const podStrategy = defineStrategy<Obj<Pod>>({
     'status.podIP': pod.status?.podIP ?? '',
     'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
   }),
-  gracefulDeletion(obj, requested) {
-    const pod = asPod(obj);
+  gracefulDeletion(pod, requested) {
     // Nothing runs yet (unscheduled) or any more (finished): there is nothing to stop gracefully.
     if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return { gracePeriodSeconds: 0 };
     const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
