@@ -13,7 +13,7 @@ import { tableOf, type Column } from './table.js';
 export type Obj<T> = Mutable<T> & KubeObject;
 
 /** The resource block; listKind, singular, namespaced and verbs follow upstream's usual choices unless given. */
-export type ResourceNames = Omit<ResourceInfo, 'listKind' | 'singular' | 'namespaced' | 'verbs'> & Partial<Pick<ResourceInfo, 'listKind' | 'singular' | 'namespaced' | 'verbs'>>;
+export type ResourceNames = Omit<ResourceInfo, 'listKind' | 'singular' | 'namespaced' | 'verbs' | 'subresources'> & Partial<Pick<ResourceInfo, 'listKind' | 'singular' | 'namespaced' | 'verbs'>>;
 
 export type MetaField = 'generation' | 'labels' | 'ownerReferences' | 'finalizers';
 
@@ -65,6 +65,7 @@ const SCALE: Subresource = { name: 'scale', kind: 'Scale', group: 'autoscaling',
 
 export function defineStrategy<O extends KubeObject>(def: StrategyDef<O>): Strategy {
   const { resource: r, status, generation, scale } = def;
+  // O is only a typed view of the KubeObject the registry passes in, so the resource's hooks serve as the Strategy's.
   const as = (obj: KubeObject): O => obj as O;
   const validate = def.validate ?? noFieldErrors;
   const validateUpdate = def.validateUpdate ?? ((obj: O) => validate(obj));
@@ -73,7 +74,6 @@ export function defineStrategy<O extends KubeObject>(def: StrategyDef<O>): Strat
     ...(status ? [{ name: 'status', kind: r.kind, verbs: ['get', 'patch', 'update'] }] : []),
     ...(def.subresources ?? []),
   ];
-  // O is only a view of a KubeObject, so the resource's own rules serve as the Strategy's.
   const subresourceUpdates = {
     ...(status ? { status: statusSubresource(status.keepMetadata ?? [], status.validate as SubresourceUpdate['validate']) } : {}),
     ...(def.subresourceUpdates as Record<string, SubresourceUpdate> | undefined),
