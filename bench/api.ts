@@ -87,7 +87,9 @@ async function fanout(target: BenchProcess, watchers: number, events: number, wa
 }
 
 export async function apiBench(o: ApiBenchOptions): Promise<{ rows: Row[]; raw: Record<string, unknown> }> {
-  const server = await startProcess({ kind: 'server' });
+  // The control plane without its scheduler: with no nodes, a scheduler would write an Unschedulable
+  // condition on each created pod, and this bench times the API server alone.
+  const server = await startProcess({ kind: 'controlplane', args: ['--scheduler', 'none'] });
   // The floor server uses the API server's certificates (same key sizes, same client-cert check).
   const floor = await startProcess({ kind: 'floor', dataDir: server.dataDir });
   const rows: Row[] = [];

@@ -1,9 +1,9 @@
 // Process helpers for the benchmarks.
 //  - As an entry point (`node dist/bench/controlplane.js --data-dir D [--scheduler now|stdin|none]`):
-//    the control plane with the scheduler in the same process, started exactly as `tinykube up`
-//    starts them (src/cli/main.ts run(): startControlPlane, then `new Scheduler(cp.client)`), but
-//    without a node agent. `--scheduler stdin` starts the scheduler only when the line "schedule"
-//    arrives on stdin, so a benchmark can time the scheduler alone on pods created beforehand.
+//    the control plane with the scheduler in the same process, started exactly as `tinykube server`
+//    starts them (src/daemons/controlplane.ts), without a node agent. `--scheduler stdin` starts the
+//    scheduler only when the line "schedule" arrives on stdin, so a benchmark can time the scheduler
+//    alone on pods created beforehand.
 //  - startProcess(): spawns that entry, `tinykube server|up`, `tinykube agent --hollow N`, or the
 //    floor server (bench/floor.ts), with node
 //    flags of our own (e.g. --cpu-prof), and waits until it says it is ready.
@@ -14,8 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RestClient } from '../src/client/rest.js';
-import { startControlPlane } from '../src/cli/controlplane.js';
-import { Scheduler } from '../src/scheduler/index.js';
+import { startControlPlane } from '../src/daemons/controlplane.js';
 import { CLI } from '../test/e2e/harness.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -115,26 +114,23 @@ async function main(): Promise<void> {
     },
   });
   const started = Date.now();
-  const cp = await startControlPlane({ dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port) });
-  let scheduler: Scheduler | undefined;
-  const startScheduler = async () => {
-    scheduler = new Scheduler(cp.client);
-    await scheduler.start();
-  };
-  if (values.scheduler === 'now') await startScheduler();
+  const cp = await startControlPlane({ dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port), scheduler: values.scheduler === 'now' });
+  let scheduling = false;
   process.stdout.write(`tinykube control plane (scheduler: ${values.scheduler}) ready at ${cp.url} in ${Date.now() - started} ms\n`);
   if (values.scheduler === 'stdin') {
     let buf = '';
     process.stdin.on('data', (d) => {
       buf += d;
-      if (!scheduler && buf.includes('schedule\n')) void startScheduler().then(() => process.stdout.write('scheduler started\n'));
+      if (!scheduling && buf.includes('schedule\n')) {
+        scheduling = true;
+        void cp.startScheduler().then(() => process.stdout.write('scheduler started\n'));
+      }
     });
   }
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    scheduler?.stop();
     // process.exit (not a signal's default action) lets --cpu-prof write its profile.
     cp.stop().then(() => process.exit(0), () => process.exit(1));
   };

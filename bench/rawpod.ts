@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeLayout } from '../src/cli/node.js';
+import { nodeLayout } from '../src/daemons/node.js';
 import { ImageStore } from '../src/agent/runtime/images/index.js';
 import { appSpec, boundingCapabilities, infraSpec, nofileHardLimit, type OciSpec } from '../src/agent/runtime/oci-spec.js';
 import { TEST_IMAGE } from '../test/e2e/podimage.js';

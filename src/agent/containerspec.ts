@@ -2,22 +2,15 @@
 // the container, volume mounts, cgroup resources, and the security settings (securitycontext.ts).
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { quantityMilliValue, quantityValue } from '../api/quantity.js';
 import type { ContainerSpec } from './runtime/index.js';
 import type { StoredImage } from './runtime/images/index.js';
 import { containerArgv, containerEnv } from './command.js';
-import { quantityBytes, type PreparedVolume } from './volumes.js';
+import type { PreparedVolume } from './volumes.js';
 import { SecurityContextError, securitySpec } from './securitycontext.js';
 import { envFromSources, envValueFrom, PodSources, SourceError } from './podsources.js';
 
 export class ContainerConfigError extends Error {}
-
-/** Milli-CPU from a Quantity such as `250m`, `0.5`, `2`. */
-export function milliCpu(q: string | number | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  if (typeof q === 'number') return Math.round(q * 1000);
-  const s = q.trim();
-  return s.endsWith('m') ? Number(s.slice(0, -1)) : Math.round(Number(s) * 1000);
-}
 
 const CPU_PERIOD_US = 100_000;
 const MIN_SHARES = 2;
@@ -26,11 +19,12 @@ const MIN_SHARES = 2;
 export function cgroupResources(c: Container): ContainerSpec['resources'] {
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
-  const requestMilli = milliCpu((req.cpu ?? lim.cpu) as string | undefined);
-  const limitMilli = milliCpu(lim.cpu as string | undefined);
+  const requestCpu = req.cpu ?? lim.cpu;
+  const requestMilli = requestCpu === undefined ? undefined : quantityMilliValue(requestCpu);
+  const limitMilli = lim.cpu === undefined ? undefined : quantityMilliValue(lim.cpu);
   const out: NonNullable<ContainerSpec['resources']> = { cpuShares: Math.max(MIN_SHARES, Math.floor(((requestMilli ?? 0) * 1024) / 1000)) };
   if (limitMilli !== undefined) Object.assign(out, { cpuQuota: Math.floor((limitMilli * CPU_PERIOD_US) / 1000), cpuPeriod: CPU_PERIOD_US });
-  if (lim.memory !== undefined) out.memoryLimitBytes = quantityBytes(lim.memory as string);
+  if (lim.memory !== undefined) out.memoryLimitBytes = quantityValue(lim.memory);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import type { RestClient, WatchEvent } from '../client/rest.js';
-import { startControlPlane } from '../cli/controlplane.js';
+import { startControlPlane } from '../daemons/controlplane.js';
 import { HOLLOW_LABEL, HollowNodes, hollowPodStatus } from './hollow.js';
 
 const NOW = '2026-01-01T00:00:00Z';

@@ -7,12 +7,13 @@
 // Every API write goes through one bounded pool, so 5000 nodes register, heartbeat and report
 // without opening more requests than the API server can take at once.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
-import { isSidecar } from '../api/resources/pods.js';
+import { ApiError, isAlreadyExists, isConflict, isGone, isNotFound } from '../api/errors.js';
+import { cidrSize, nthAddress, parseCidr } from '../api/ipv4.js';
+import { isPodTerminal, isSidecar } from '../api/pods.js';
 import type { RestClient } from '../client/rest.js';
 import { AGENT_VERSION, MAX_PODS } from './nodeinfo.js';
 import { CONTAINER_ID_PREFIX, podStatus, type ContainerObservation, type PodObservation } from './podstatus.js';
-import { metaTime } from '../api/time.js';
+import { metaTime, microTime } from '../api/time.js';
 
 export const HOLLOW_LABEL = 'tinykube.io/hollow';
 export const HOLLOW_CONTAINER_ID_PREFIX = 'hollow://';
@@ -24,16 +25,11 @@ const DEFAULT_LEASE_RENEW_MS = 10_000;
 const DEFAULT_STATUS_REFRESH_MS = 5 * 60_000;
 const RETRY_MS = 1000;
 const LEASES_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
-/** 198.18.0.0/15 as a number: node i is .1+i, pods take the addresses above the nodes. */
-const IP_BASE = (198 << 24 >>> 0) + (18 << 16);
-const IP_COUNT = 2 ** 17;
+/** The hollow nodes' addresses: node i is .1+i, pods take the addresses above the nodes. */
+const IP_RANGE = parseCidr('198.18.0.0/15');
+const IP_COUNT = cidrSize(IP_RANGE);
 
-/** Lease times are MicroTime: exactly six fractional digits. */
-const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-const ipString = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 const podKey = (p: Pod): string => `${p.metadata!.namespace}/${p.metadata!.name}`;
-const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-const tolerated = (e: unknown, ...codes: number[]): boolean => e instanceof ApiError && codes.includes(e.code);
 
 export interface HollowNodesOptions {
   client: RestClient;
@@ -148,7 +144,7 @@ export class HollowNodes {
   // ---------- nodes ----------
 
   private nodeIp(i: number): string {
-    return ipString(IP_BASE + 1 + i);
+    return nthAddress(IP_RANGE, 1 + i);
   }
 
   private nodeStatus(i: number) {
@@ -185,7 +181,7 @@ export class HollowNodes {
     try {
       await this.client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec, status: this.nodeStatus(i) });
     } catch (e) {
-      if (!tolerated(e, 409)) throw e;
+      if (!isAlreadyExists(e)) throw e;
       await this.client.patch(`/api/v1/nodes/${name}`, { metadata: { labels }, spec });
       await this.client.patch(`/api/v1/nodes/${name}/status`, { status: this.nodeStatus(i) });
     }
@@ -199,7 +195,7 @@ export class HollowNodes {
     try {
       await this.client.patch(`${LEASES_PATH}/${name}`, { spec });
     } catch (e) {
-      if (!tolerated(e, 404)) throw e;
+      if (!isNotFound(e)) throw e;
       await this.client.post(LEASES_PATH, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec });
     }
   }
@@ -261,8 +257,8 @@ export class HollowNodes {
     while (this.pool.busy > 0) await new Promise((r) => setTimeout(r, 10));
     if (opts.deregister) {
       await Promise.all(this.names.map((name) => this.pool.run(async () => {
-        await this.client.delete(`/api/v1/nodes/${name}`).catch((e) => { if (!tolerated(e, 404)) throw e; });
-        await this.client.delete(`${LEASES_PATH}/${name}`).catch((e) => { if (!tolerated(e, 404)) throw e; });
+        await this.client.delete(`/api/v1/nodes/${name}`).catch((e) => { if (!isNotFound(e)) throw e; });
+        await this.client.delete(`${LEASES_PATH}/${name}`).catch((e) => { if (!isNotFound(e)) throw e; });
       })));
     }
   }
@@ -292,7 +288,7 @@ export class HollowNodes {
           if (e.type !== 'BOOKMARK') this.observe(e.type, e.object);
         }, this.abort.signal);
       } catch (e) {
-        if (tolerated(e, 410)) rv = '';
+        if (isGone(e)) rv = '';
         if (!this.abort.signal.aborted) await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
@@ -329,7 +325,7 @@ export class HollowNodes {
       this.tracked.set(key, { uid });
       this.stats.pods = this.tracked.size;
     }
-    if (pod.metadata?.deletionTimestamp || (!isTerminal(pod) && !this.reportedRunning(pod))) {
+    if (pod.metadata?.deletionTimestamp || (!isPodTerminal(pod) && !this.reportedRunning(pod))) {
       this.pending.set(key, pod);
       this.enqueue(key);
     } else {
@@ -389,7 +385,7 @@ export class HollowNodes {
     if (meta.deletionTimestamp) {
       // Nothing runs, so nothing to stop: confirm at once, if it is still the same pod (as podworker.ts does).
       const done = await this.client.delete(path, { gracePeriodSeconds: 0, preconditions: { uid: meta.uid } }).then(() => true, (e) => {
-        if (!tolerated(e, 404, 409)) throw e;
+        if (!(isNotFound(e) || isConflict(e))) throw e;
         return false;
       });
       if (done) this.stats.confirmedDeletions++;
@@ -399,13 +395,13 @@ export class HollowNodes {
     if (!tracked || tracked.uid !== meta.uid) return;
     tracked.ip ??= this.allocateIp();
     const status = hollowPodStatus(pod, {
-      podIP: tracked.ip === undefined ? undefined : ipString(IP_BASE + tracked.ip),
+      podIP: tracked.ip === undefined ? undefined : nthAddress(IP_RANGE, tracked.ip),
       hostIP: this.nodeIp(this.index.get(pod.spec!.nodeName!)!),
       now: metaTime(),
     });
     const done = await this.client.patch(`${path}/status`, { metadata: { uid: meta.uid }, status }, 'application/strategic-merge-patch+json').then(() => true, (e) => {
       // Gone, or replaced by a pod of the same name: the watch brings what to do next.
-      if (!tolerated(e, 404, 409)) throw e;
+      if (!(isNotFound(e) || isConflict(e))) throw e;
       return false;
     });
     if (done && status.phase === 'Running') this.stats.reportedRunning++;
@@ -432,7 +428,7 @@ export function hollowPodStatus(pod: Pod, o: { podIP?: string; hostIP: string; n
   });
   const spec = pod.spec!;
   const obs: PodObservation = {
-    sandboxIP: spec.hostNetwork ? o.hostIP : o.podIP, hostIP: o.hostIP, startTime: startedAt,
+    podIP: spec.hostNetwork ? o.hostIP : o.podIP, hostIP: o.hostIP, startTime: startedAt,
     init: new Map((spec.initContainers ?? []).map((c) => [c.name, observed(c.name, c.image, isSidecar(c) ? 'running' : 'exited')])),
     containers: new Map(spec.containers.map((c) => [c.name, observed(c.name, c.image, 'running')])),
   };

@@ -1,18 +1,15 @@
 // Keeps this machine's Node object and Lease: registers the node, renews its Lease in
 // kube-node-lease every 10 s (the heartbeat the node lifecycle controller watches) and reports the
 // Ready condition with its status.
-import { ApiError } from '../api/errors.js';
+import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
 import type { NodeFacts } from './nodeinfo.js';
-import { metaTime } from '../api/time.js';
+import { metaTime, microTime } from '../api/time.js';
 
 export const LEASE_DURATION_S = 40;
 export const LEASE_RENEW_MS = 10_000;
 /** Upstream reports unchanged node status every 5 minutes; the Lease carries the heartbeat between. */
 const STATUS_REFRESH_MS = 5 * 60_000;
-
-/** Lease times are MicroTime: exactly six fractional digits. */
-const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export interface NodeOptions {
   name: string;
@@ -53,7 +50,7 @@ export class NodeHeartbeat {
     try {
       await this.client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: { podCIDR: podCidr, podCIDRs: [podCidr] }, status: this.status() });
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 409)) throw e;
+      if (!isAlreadyExists(e)) throw e;
       await this.client.patch(path, { metadata: { labels }, spec: { podCIDR: podCidr, podCIDRs: [podCidr] } });
     }
     await this.reportStatus();
@@ -71,7 +68,7 @@ export class NodeHeartbeat {
     try {
       await this.client.patch(path, { spec });
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
       await this.client.post('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec });
     }
   }

@@ -5,12 +5,11 @@
 // resources). Errors carry the kubelet's messages.
 import { cpus, totalmem } from 'node:os';
 import type { Container, EnvVar, ObjectFieldSelector, Pod, ResourceFieldSelector } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
+import { isNotFound } from '../api/errors.js';
+import { quantityMilliValue, quantityValue } from '../api/quantity.js';
 import type { KubeObject } from '../api/strategy.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { milliCpu } from './containerspec.js';
-import { quantityBytes } from './volumes.js';
 
 export class SourceError extends Error {}
 
@@ -114,7 +113,7 @@ export async function fetchSources(client: RestClient, pod: Pod): Promise<PodSou
     try {
       objects.set(`${kind}/${name}`, await client.get<ConfigObject>(`/api/v1/namespaces/${encodeURIComponent(ns)}/${kind}s/${encodeURIComponent(name)}`));
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
+      if (!isNotFound(e)) throw e;
       objects.set(`${kind}/${name}`, null);
     }
   }));
@@ -153,11 +152,11 @@ export function containerResource(pod: Pod, ref: ResourceFieldSelector, self?: C
   if (!isCpu && name !== 'memory' && name !== 'ephemeral-storage') throw new SourceError(`unsupported container resource: ${ref.resource}`);
   const divisor = ref.divisor ?? '1';
   if (isCpu) {
-    const milli = set !== undefined ? milliCpu(set as string) ?? 0 : group === 'limits' ? cpus().length * 1000 : 0;
-    return String(Math.ceil(milli / (milliCpu(divisor as string) || 1000)));
+    const milli = set !== undefined ? quantityMilliValue(set) : group === 'limits' ? cpus().length * 1000 : 0;
+    return String(Math.ceil(milli / (quantityMilliValue(divisor) || 1000)));
   }
-  const bytes = set !== undefined ? quantityBytes(set as string) : group === 'limits' && name === 'memory' ? totalmem() : 0;
-  return String(Math.ceil(bytes / quantityBytes(divisor as string)));
+  const bytes = set !== undefined ? quantityValue(set) : group === 'limits' && name === 'memory' ? totalmem() : 0;
+  return String(Math.ceil(bytes / (quantityValue(divisor) || 1)));
 }
 
 /** Upstream's IsEnvVarName (envFrom keys that fail it are skipped). */

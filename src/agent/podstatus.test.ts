@@ -8,8 +8,8 @@ const pod = (restartPolicy = 'Always', containers = ['web', 'side']): Pod => ({
   spec: { restartPolicy, containers: containers.map((name) => ({ name, image: 'busybox' })) },
   status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
 });
-const obs = (containers: Record<string, Partial<ContainerObservation>>, sandboxIP: string | null = '10.42.0.5'): PodObservation => ({
-  sandboxIP: sandboxIP ?? undefined, hostIP: '192.0.2.1', startTime: '2026-01-01T00:00:00Z', init: new Map(),
+const obs = (containers: Record<string, Partial<ContainerObservation>>, podIP: string | null = '10.42.0.5'): PodObservation => ({
+  podIP: podIP ?? undefined, hostIP: '192.0.2.1', startTime: '2026-01-01T00:00:00Z', init: new Map(),
   containers: new Map(Object.entries(containers).map(([k, v]) => [k, { image: 'busybox', ...v }])),
 });
 const run = (state: 'running' | 'exited', attempt = 0, exitCode?: number) => ({ id: `id${attempt}`, attempt, state, exitCode, startedAt: 't0', finishedAt: state === 'exited' ? 't1' : undefined });

@@ -1,7 +1,7 @@
 // Computes a pod's status from what the node observes: the sandbox, and each container's latest
 // and previous run. Pure, so the rules (phase, conditions, container states) are tested alone.
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import { isSidecar } from '../api/resources/pods.js';
+import { findCondition, isSidecar } from '../api/pods.js';
 import type { Mutable } from '../api/strategy.js';
 
 /** What the runtime says about one run of a container (a subset of the runtime's ContainerState). */
@@ -28,7 +28,7 @@ export interface ContainerObservation {
 }
 
 export interface PodObservation {
-  sandboxIP?: string;
+  podIP?: string;
   hostIP: string;
   startTime: string;
   init: Map<string, ContainerObservation>;
@@ -79,7 +79,7 @@ export const willRestart = (policy: string | undefined, exitCode: number): boole
   policy === 'Always' || policy === undefined || (policy === 'OnFailure' && exitCode !== 0);
 
 function phase(pod: Pod, obs: PodObservation, statuses: ContainerStatus[], initDone: boolean): string {
-  if (!obs.sandboxIP || !initDone) return initFailedForGood(pod, obs) ? 'Failed' : 'Pending';
+  if (!obs.podIP || !initDone) return initFailedForGood(pod, obs) ? 'Failed' : 'Pending';
   const policy = pod.spec?.restartPolicy;
   let running = 0;
   let waiting = 0;
@@ -115,7 +115,7 @@ export function initContainerDone(c: Container, o: ContainerObservation | undefi
 
 function condition(type: string, ok: boolean, previous: readonly PodCondition[], now: string, reason?: string): PodCondition {
   const status = ok ? 'True' : 'False';
-  const prior = previous.find((c) => c.type === type);
+  const prior = findCondition(previous, type);
   const lastTransitionTime = prior && prior.status === status ? prior.lastTransitionTime : now;
   return { type, status, lastProbeTime: null as unknown as undefined, lastTransitionTime, ...(reason && !ok ? { reason } : {}) };
 }
@@ -130,7 +130,7 @@ export function podStatus(pod: Pod, obs: PodObservation, now: string): Mutable<P
   const allReady = statuses.every((s) => s.ready) && initStatuses.filter((s) => sidecarNames.has(s.name)).every((s) => s.ready);
   const previous = pod.status?.conditions ?? [];
   const conditions = [
-    condition('PodReadyToStartContainers', !!obs.sandboxIP, previous, now),
+    condition('PodReadyToStartContainers', !!obs.podIP, previous, now),
     condition('Initialized', initDone, previous, now, 'ContainersNotInitialized'),
     condition('Ready', allReady, previous, now, 'ContainersNotReady'),
     condition('ContainersReady', allReady, previous, now, 'ContainersNotReady'),
@@ -149,9 +149,9 @@ export function podStatus(pod: Pod, obs: PodObservation, now: string): Mutable<P
     // Never ready (no probes, not part of the pod's readiness), as upstream reports them.
     status.ephemeralContainerStatuses = spec.ephemeralContainers.map((c) => ({ ...containerStatus(c.name, obs.ephemeral?.get(c.name) ?? { image: c.image ?? '' }), ready: false })) as Mutable<ContainerStatus>[];
   }
-  if (obs.sandboxIP) {
-    status.podIP = obs.sandboxIP;
-    status.podIPs = [{ ip: obs.sandboxIP }];
+  if (obs.podIP) {
+    status.podIP = obs.podIP;
+    status.podIPs = [{ ip: obs.podIP }];
   }
   return status;
 }

@@ -13,7 +13,7 @@ import type { ImageStore, StoredImage } from './runtime/images/index.js';
 import { Backoff } from './backoff.js';
 import { ContainerConfigError, containerSpec } from './containerspec.js';
 import { initContainerDone, podStatus, willRestart, type ContainerObservation, type PodObservation } from './podstatus.js';
-import { isSidecar } from '../api/resources/pods.js';
+import { isSidecar, isTerminalPhase } from '../api/pods.js';
 import { Prober, runProbe, type ProbeKind, type RunView } from './probes.js';
 import { cleanupVolumes, prepareVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { podDns } from './dns/server.js';
@@ -40,7 +40,6 @@ export interface WorkerDeps {
 
 type Waiting = { reason: string; message?: string };
 
-const isTerminal = (phase?: string): boolean => phase === 'Succeeded' || phase === 'Failed';
 const asObject = (pod: Pod): KubeObject => pod as unknown as KubeObject;
 /** Grace for containers of a pod that vanished from the API without a graceful delete (force delete). */
 const FORCED_GRACE_S = 2;
@@ -72,7 +71,7 @@ export class PodWorker {
   constructor(private readonly deps: WorkerDeps, private pod: Pod, adopted?: Sandbox) {
     this.sandbox = adopted;
     this.prober = new Prober([...(pod.spec?.initContainers ?? []).filter(isSidecar), ...(pod.spec?.containers ?? [])], {
-      run: (c, probe, id) => runProbe(probe, { container: c, podIP: this.sandbox?.ip, exec: (argv) => deps.runtime.exec(id, argv) }),
+      run: (c, probe, id) => runProbe(probe, { container: c, podIP: this.sandbox?.podIP, exec: (argv) => deps.runtime.exec(id, argv) }),
       changed: () => this.kick(),
       failed: (name, kind, output) => deps.recorder.record(asObject(this.pod), 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${output}`, `spec.containers{${name}}`),
       kill: (name, kind, id) => void this.killUnhealthy(name, kind, id),
@@ -147,9 +146,9 @@ export class PodWorker {
 
   /** The pod as the downward API sees it on this node: the sandbox's IP and the node's. */
   private podView(): Pod {
-    const ip = this.sandbox?.ip || this.pod.status?.podIP;
+    const podIP = this.sandbox?.podIP || this.pod.status?.podIP;
     const hostIP = this.deps.hostIP;
-    return { ...this.pod, status: { ...this.pod.status, ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}), hostIP, hostIPs: [{ ip: hostIP }] } };
+    return { ...this.pod, status: { ...this.pod.status, ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}), hostIP, hostIPs: [{ ip: hostIP }] } };
   }
 
   stop(): void {
@@ -185,7 +184,7 @@ export class PodWorker {
     if (this.finished) return;
     const spec = this.pod.spec!;
     // A pod that already reached Succeeded/Failed never runs again, also not after an agent restart.
-    if (!this.sandbox && isTerminal(this.pod.status?.phase)) {
+    if (!this.sandbox && isTerminalPhase(this.pod.status?.phase)) {
       this.finished = true;
       return;
     }
@@ -222,7 +221,7 @@ export class PodWorker {
     }
     await this.network;
     obs = await this.observe();
-    if (isTerminal(await this.report(obs))) await this.teardown();
+    if (isTerminalPhase(await this.report(obs))) await this.teardown();
   }
 
   /**
@@ -404,7 +403,7 @@ export class PodWorker {
       this.prober.observe(views);
     }
     return {
-      sandboxIP: this.sandbox?.ip,
+      podIP: this.sandbox?.podIP,
       hostIP: this.deps.hostIP,
       startTime: this.pod.status?.startTime ?? this.startTime,
       init,

@@ -4,23 +4,11 @@
 // minus inactive file pages). cgroup v1 (cpuacct, memory) and v2 (cpu.stat, memory.current).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ContainerUsage, PodUsage, StatsReport } from '../api/nodecontract.js';
 import { metaTime } from '../api/time.js';
-
-/** Where a node's streaming server answers with its resource usage (the kubelet's /metrics/resource, as JSON). */
-export const STATS_PATH = '/stats/resource';
 
 /** Cumulative CPU time and current working set of one cgroup (or the node). */
 export interface Usage { cpuNs: number; memoryBytes: number }
-
-export interface ContainerUsage { name: string; cpuNanoCores: number; memoryBytes: number }
-export interface PodUsage { namespace: string; name: string; containers: ContainerUsage[] }
-/** What `/stats/resource` on a node's streaming server answers. */
-export interface StatsReport {
-  timestamp: string;
-  windowSeconds: number;
-  node: { cpuNanoCores: number; memoryBytes: number };
-  pods: PodUsage[];
-}
 
 /** A running container to measure: its pod, name and cgroup path (as in its OCI config). */
 export interface MeasuredContainer { namespace: string; pod: string; name: string; id: string; cgroup: string }

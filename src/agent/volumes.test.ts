@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanupVolumes, prepareVolumes, quantityBytes, VolumeError } from './volumes.js';
+import { cleanupVolumes, prepareVolumes, sizeLimitBytes, VolumeError } from './volumes.js';
 
 test('quantities for sizeLimit', () => {
-  assert.equal(quantityBytes('64Mi'), 64 * 2 ** 20);
-  assert.equal(quantityBytes('1G'), 1e9);
-  assert.equal(quantityBytes('500k'), 500_000);
-  assert.equal(quantityBytes(42), 42);
-  assert.throws(() => quantityBytes('lots'), VolumeError);
+  assert.equal(sizeLimitBytes('64Mi'), 64 * 2 ** 20);
+  assert.equal(sizeLimitBytes('1G'), 1e9);
+  assert.equal(sizeLimitBytes('500k'), 500_000);
+  assert.equal(sizeLimitBytes(42), 42);
+  assert.throws(() => sizeLimitBytes('lots'), VolumeError);
 });
 
 test('emptyDir directories, hostPath checks, unsupported sources', async () => {

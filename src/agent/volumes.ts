@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
+import { parseQuantity } from '../api/quantity.js';
 import type { PodSources } from './podsources.js';
 import { volumePayload, writeAtomically } from './projection.js';
 import { SourceError } from './podsources.js';
@@ -28,13 +29,11 @@ export interface PreparedVolume {
   readOnly?: boolean;
 }
 
-/** Bytes from a Quantity like `64Mi`, `1G`, `500k`, `1e6` (enough for sizeLimit). */
-export function quantityBytes(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = /^([0-9.]+(?:e[0-9]+)?)([KMGTPE]i?|k|m)?$/.exec(q.trim());
-  if (!m) throw new VolumeError(`invalid quantity ${JSON.stringify(q)}`);
-  const units: Record<string, number> = { '': 1, m: 0.001, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-  return Math.ceil(Number(m[1]) * units[m[2] ?? '']);
+/** An emptyDir's sizeLimit in bytes; a malformed one fails the volume. */
+export function sizeLimitBytes(q: string | number): number {
+  const bytes = parseQuantity(q);
+  if (bytes === undefined) throw new VolumeError(`invalid quantity ${JSON.stringify(q)}`);
+  return bytes;
 }
 
 async function isMountPoint(path: string): Promise<boolean> {
@@ -89,7 +88,7 @@ export async function prepareVolumes(podDir: string, volumes: readonly Volume[],
       const dir = join(podDir, 'volumes', v.name);
       mkdirSync(dir, { recursive: true, mode: 0o777 });
       const memory = v.emptyDir.medium === 'Memory';
-      if (memory) await mountTmpfs(dir, `mode=0777${v.emptyDir.sizeLimit !== undefined ? `,size=${quantityBytes(v.emptyDir.sizeLimit)}` : ''}`);
+      if (memory) await mountTmpfs(dir, `mode=0777${v.emptyDir.sizeLimit !== undefined ? `,size=${sizeLimitBytes(v.emptyDir.sizeLimit)}` : ''}`);
       out.set(v.name, { name: v.name, hostPath: dir, tmpfs: memory });
     } else if (v.hostPath) {
       checkHostPath(v.hostPath.path, v.hostPath.type ?? '');

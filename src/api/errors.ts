@@ -24,6 +24,16 @@ export class ApiError extends Error {
   }
 }
 
+/** Upstream's apierrors predicates: what an error from the API (server or client) means. */
+const isApiError = (e: unknown, code: number, reason?: StatusReason): e is ApiError => e instanceof ApiError && e.code === code && (reason === undefined || e.reason === reason);
+export const isNotFound = (e: unknown): e is ApiError => isApiError(e, 404);
+/** A write lost to another (409 Conflict); an AlreadyExists, also a 409, is not one. */
+export const isConflict = (e: unknown): e is ApiError => isApiError(e, 409, 'Conflict');
+export const isAlreadyExists = (e: unknown): e is ApiError => isApiError(e, 409, 'AlreadyExists');
+/** A watch or list resourceVersion too old to serve (410). */
+export const isGone = (e: unknown): e is ApiError => isApiError(e, 410);
+export const isInvalid = (e: unknown): e is ApiError => isApiError(e, 422);
+
 /** What a resource is called in messages: `pods`, or `deployments.apps` for a named group. */
 export interface Qualified {
   group: string;

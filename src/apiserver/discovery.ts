@@ -8,7 +8,7 @@ export interface ServedGroup {
   versions: string[];
 }
 
-export function groupsOf(resources: ResourceInfo[]): ServedGroup[] {
+export function groupsOf(resources: readonly ResourceInfo[]): ServedGroup[] {
   const groups = new Map<string, Set<string>>();
   for (const r of resources) {
     if (!groups.has(r.group)) groups.set(r.group, new Set());
@@ -30,16 +30,16 @@ function apiGroup(g: ServedGroup) {
   return { name: g.name, versions, preferredVersion: versions[0] };
 }
 
-export const apiGroupList = (resources: ResourceInfo[]) => ({
+export const apiGroupList = (resources: readonly ResourceInfo[]) => ({
   kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(resources).filter((g) => g.name).map(apiGroup),
 });
 
-export function apiGroupDoc(resources: ResourceInfo[], group: string) {
+export function apiGroupDoc(resources: readonly ResourceInfo[], group: string) {
   const g = groupsOf(resources).find((x) => x.name === group && group);
   return g && { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) };
 }
 
-export function apiResourceList(resources: ResourceInfo[], group: string, version: string) {
+export function apiResourceList(resources: readonly ResourceInfo[], group: string, version: string) {
   const served = resources.filter((r) => r.group === group && r.version === version);
   if (!served.length) return undefined;
   const list: unknown[] = [];
@@ -60,7 +60,7 @@ export function apiResourceList(resources: ResourceInfo[], group: string, versio
 }
 
 /** The aggregated form, for `/api` (core group only) or `/apis` (every named group). */
-export function aggregatedDiscovery(resources: ResourceInfo[], core: boolean, version: 'v2' | 'v2beta1') {
+export function aggregatedDiscovery(resources: readonly ResourceInfo[], core: boolean, version: 'v2' | 'v2beta1') {
   const items = groupsOf(resources).filter((g) => (core ? !g.name : !!g.name)).map((g) => ({
     metadata: { name: g.name, creationTimestamp: null },
     versions: g.versions.map((v) => ({

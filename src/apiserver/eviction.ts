@@ -8,13 +8,12 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { ApiError, badRequest } from '../api/errors.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
+import { isPodActive, isPodReady } from '../api/pods.js';
 import type { KubeObject } from '../api/strategy.js';
 import type { Registry } from './registry.js';
 import { metaTime } from '../api/time.js';
 
 export interface EvictionRequest { metadata?: { name?: string }; deleteOptions?: DeleteOptions }
-
-const isReady = (pod: Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 function refused(message: string, cause: string): ApiError {
   return new ApiError(429, 'TooManyRequests', message, { causes: [{ reason: 'DisruptionBudget', message: cause }] as never });
@@ -34,12 +33,12 @@ async function budgetsOf(pdbs: Registry, pod: Pod): Promise<PodDisruptionBudget[
 export async function evict(pods: Registry, pdbs: Registry | undefined, namespace: string, name: string, eviction: EvictionRequest, dryRun: boolean): Promise<void> {
   if (eviction.metadata?.name && eviction.metadata.name !== name) throw badRequest(`name in URL does not match name in Eviction object`);
   const pod = pods.get(namespace, name).obj as Pod;
-  const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || !!pod.metadata?.deletionTimestamp;
+  const finished = !isPodActive(pod);
   const budgets = finished || !pdbs ? [] : await budgetsOf(pdbs, pod);
   if (budgets.length > 1) throw new ApiError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
   const pdb = budgets[0];
   // An unready pod does not count as healthy: evicting it costs the budget nothing, if the budget is met or says so.
-  const free = pdb && !isReady(pod) && (pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (pdb.status?.currentHealthy ?? 0) >= (pdb.status?.desiredHealthy ?? 0));
+  const free = pdb && !isPodReady(pod) && (pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (pdb.status?.currentHealthy ?? 0) >= (pdb.status?.desiredHealthy ?? 0));
   if (pdb && !free) {
     const pdbName = pdb.metadata!.name!;
     await pdbs!.guaranteedUpdate(namespace, pdbName, (obj) => {

@@ -6,7 +6,7 @@ import type { KubeObject } from '../api/strategy.js';
 import { nodeStrategy } from '../api/resources/nodes.js';
 import { podStrategy } from '../api/resources/pods.js';
 import { SqliteStore } from '../storage/sqlite.js';
-import type { StatsReport } from '../agent/resourcestats.js';
+import type { StatsReport } from '../api/nodecontract.js';
 import { MetricsApi } from './metrics.js';
 import { Registry } from './registry.js';
 import { parseRequestPath } from './requestinfo.js';

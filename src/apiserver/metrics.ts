@@ -5,9 +5,9 @@
 // leaves out what it could not scrape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../api/errors.js';
+import { ApiError, isNotFound } from '../api/errors.js';
+import type { PodUsage, StatsReport } from '../api/nodecontract.js';
 import type { ResourceInfo } from '../api/resource.js';
-import type { PodUsage, StatsReport } from '../agent/resourcestats.js';
 import { sendJson } from './http.js';
 import type { Registry } from './registry.js';
 import type { ResourceRequest } from './requestinfo.js';
@@ -55,7 +55,7 @@ export class MetricsApi {
     try {
       return registry.get(namespace, name).obj as T;
     } catch (e) {
-      throw e instanceof ApiError && e.code === 404 ? notFound(kind, name) : e;
+      throw isNotFound(e) ? notFound(kind, name) : e;
     }
   }
 

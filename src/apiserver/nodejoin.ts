@@ -3,33 +3,19 @@
 // connection, checks the hash, then asks `/v1-tinykube/node-credentials` (secret as bearer
 // token, CA pinned) for its client certificate (CN=system:node:NAME, O=system:nodes), its
 // streaming server's serving certificate, and a pod CIDR when it has none of its own.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest, tooLarge, unauthorized } from '../api/errors.js';
-import { issueClientCert, issueServingCert, type KeyPairPem } from './pki.js';
+import { cidrsOverlap, formatCidr, parsePrefix, prefixMask, subnets } from '../api/ipv4.js';
+import { CACERTS_PATH, CREDENTIALS_PATH, formatToken, parseToken, type KeyPairPem, type NodeCredentials, type NodeCredentialsRequest } from '../api/nodecontract.js';
+import { issueClientCert, issueServingCert } from './pki.js';
 import type { Registry } from './registry.js';
 
-export const CACERTS_PATH = '/cacerts';
-export const CREDENTIALS_PATH = '/v1-tinykube/node-credentials';
-const TOKEN_PREFIX = 'TK1';
 const MAX_BODY = 16 * 1024;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-export const caHash = (caPem: string): string => createHash('sha256').update(caPem).digest('hex');
-
-/** `TK1<ca sha256>::node:<secret>`. */
-export function formatToken(caPem: string, secret: string): string {
-  return `${TOKEN_PREFIX}${caHash(caPem)}::node:${secret}`;
-}
-
-export function parseToken(token: string): { caHash: string; secret: string } {
-  const m = /^TK1([0-9a-f]{64})::node:([0-9a-f]{32,})$/.exec(token.trim());
-  if (!m) throw new Error('a node token looks like TK1<64 hex>::node:<secret> (see <data-dir>/node-token on the server)');
-  return { caHash: m[1], secret: m[2] };
-}
 
 /** The cluster's node token from `path`, made on first start. */
 export function loadOrCreateNodeToken(path: string, caPem: string): string {
@@ -39,30 +25,14 @@ export function loadOrCreateNodeToken(path: string, caPem: string): string {
   return token;
 }
 
-export interface NodeCredentialsRequest { nodeName: string; hosts: string[]; podCidr?: string }
-export interface NodeCredentials { ca: string; client: KeyPairPem; serving: KeyPairPem; podCidr: string }
-
-/** IPv4 CIDR → [network as number, prefix length]. */
-function parseCidr4(cidr: string): [number, number] {
-  const [ip, len] = cidr.split('/');
-  const n = ip.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
-  return [n, Number(len)];
-}
-
-const formatIp4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-
 /** The first /24 of `clusterCidr` that no CIDR in `taken` overlaps. */
 export function allocatePodCidr(clusterCidr: string, taken: string[]): string {
-  const [base, len] = parseCidr4(clusterCidr);
-  if (isIP(clusterCidr.split('/')[0]) !== 4 || !(len >= 8 && len <= 24)) throw new Error(`cannot allocate /24s from ${clusterCidr}`);
-  const used = taken.filter((c) => isIP(c.split('/')[0]) === 4).map(parseCidr4);
-  const overlaps = (net: number) => used.some(([b, l]) => {
-    const mask = l === 0 ? 0 : (~0 << (32 - Math.min(l, 24))) >>> 0;
-    return ((net & mask) >>> 0) === ((b & mask) >>> 0);
-  });
-  for (let i = 0; i < 2 ** (24 - len); i++) {
-    const net = (base + (i << 8)) >>> 0;
-    if (!overlaps(net)) return `${formatIp4(net)}/24`;
+  const cluster = parsePrefix(clusterCidr);
+  if (!cluster || !(cluster.prefix >= 8 && cluster.prefix <= 24)) throw new Error(`cannot allocate /24s from ${clusterCidr}`);
+  const used = taken.flatMap((c) => parsePrefix(c) ?? []);
+  const range = { base: (cluster.ip & prefixMask(cluster.prefix)) >>> 0, prefix: cluster.prefix };
+  for (const net of subnets(range, 24)) {
+    if (!used.some((u) => cidrsOverlap(u, { ip: net.base, prefix: 24 }))) return formatCidr(net);
   }
   throw new ApiError(503, 'ServiceUnavailable', `no free /24 left in the cluster CIDR ${clusterCidr}`);
 }
@@ -128,7 +98,7 @@ export class NodeJoin {
 
   /** A node keeps its CIDR across restarts; a new one gets the first free /24. */
   private podCidrFor(nodeName: string): string {
-    const nodes = this.nodes.cache.list('/registry/nodes/').map((e) => e.obj as Node);
+    const nodes = this.nodes.all().map((e) => e.obj as Node);
     const own = nodes.find((n) => n.metadata?.name === nodeName)?.spec?.podCIDR ?? this.handedOut.get(nodeName);
     if (own) return own;
     const taken = [...nodes.map((n) => n.spec?.podCIDR).filter((c): c is string => !!c), ...this.handedOut.values()];

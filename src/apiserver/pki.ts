@@ -5,16 +5,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it loaded first
 import * as x509 from '@peculiar/x509';
+import type { KeyPairPem } from '../api/nodecontract.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
-export interface KeyPairPem {
-  cert: string;
-  key: string;
-}
+export type { KeyPairPem };
 
 export interface ClusterPki {
   ca: KeyPairPem;

@@ -1,23 +1,22 @@
-// pods/log, pods/exec, pods/attach and pods/portforward: the API server checks the request against
-// the pod (as upstream's LogLocation / streamLocation do), then proxies it to the streaming server
-// of the pod's node agent over mutual TLS. Upgraded streams (SPDY, WebSocket) are piped byte for
-// byte after the request head, so every protocol kubectl negotiates ends at the agent.
+// The API server's side of pods/log, exec, attach and portforward: where a pod's stream goes (its
+// node's streaming server, as upstream's LogLocation / streamLocation) and the proxy to it over
+// mutual TLS, or straight to a node agent in this process. Upgraded streams (SPDY, WebSocket) are
+// piped byte for byte after the request head, so every protocol kubectl negotiates ends at the
+// agent. The subresource handlers that use this are in ./subresources/podstreams.ts.
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest, notFound } from '../api/errors.js';
+import { STATS_PATH, streamPath, type StatsReport } from '../api/nodecontract.js';
 import type { Registry } from './registry.js';
-import type { ResourceRequest } from './requestinfo.js';
-import { STATS_PATH, type StatsReport } from '../agent/resourcestats.js';
-
-export const POD_STREAM_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward']);
 
 /** The client credential the API server presents to node agents, and the CA their certificates chain to. */
 export interface NodeClientTls { ca: string; cert: string; key: string }
 
-interface Target { nodeName: string; host: string; port: number; path: string }
+/** Where a stream goes: the node, its streaming server, and the path there. */
+export interface StreamTarget { nodeName: string; host: string; port: number; path: string }
 
 /** A node's streaming server in this process (paths as on its HTTPS port; requests already authorized). */
 export interface NodeStreams {
@@ -30,9 +29,6 @@ export interface NodeStreams {
 const STATS_TIMEOUT_MS = 5000;
 
 const LOG_PARAMS = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
-
-export const isPodStream = (info: ResourceRequest): boolean =>
-  info.group === '' && info.resource === 'pods' && !!info.name && !!info.subresource && POD_STREAM_SUBRESOURCES.has(info.subresource);
 
 const names = (cs: readonly Container[] | undefined): string => (cs ?? []).map((c) => c.name).join(' ');
 
@@ -81,8 +77,14 @@ function forwardedHeaders(req: IncomingMessage, host: string): string {
 export class PodStreams {
   /** Nodes whose agent runs in this process (`tinykube up`): called directly, without the TLS hop. */
   private readonly local = new Map<string, NodeStreams>();
+  private tls?: NodeClientTls;
 
-  constructor(private readonly pods: Registry, private readonly nodes: Registry, private readonly tls: NodeClientTls) {}
+  constructor(private readonly nodes: Registry) {}
+
+  /** The credential to show node agents, once the server has issued it. */
+  useClientCredential(tls: NodeClientTls): void {
+    this.tls = tls;
+  }
 
   /** Streams for pods on `nodeName` go straight to `streams` from now on. */
   attachLocalNode(nodeName: string, streams: NodeStreams): void {
@@ -93,17 +95,8 @@ export class PodStreams {
     this.local.delete(nodeName);
   }
 
-  /** Plain requests: a pod's log; exec/attach/portforward need an upgrade. */
-  async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
-    if (info.subresource !== 'log') throw badRequest('Upgrade request required');
-    if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-    const target = this.target(info, query);
-    if (!target) {
-      // Not on a node yet: upstream answers with an empty log.
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end();
-      return;
-    }
+  /** A plain (not upgraded) request, a log, answered by the node's streaming server. */
+  async proxy(req: IncomingMessage, res: ServerResponse, target: StreamTarget): Promise<void> {
     const local = this.local.get(target.nodeName);
     if (local) return local.serveRequest(req, res, target.path);
     await new Promise<void>((resolve) => {
@@ -124,18 +117,8 @@ export class PodStreams {
     });
   }
 
-  /** exec / attach / portforward: checked here, then the connection is handed to the node agent as is. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, info: ResourceRequest, query: URLSearchParams): void {
-    let target: Target | undefined;
-    try {
-      if (info.subresource === 'log') throw badRequest('the log is not an upgradable stream');
-      target = this.target(info, query);
-      if (!target) throw badRequest(`pod ${info.name} does not have a host assigned`);
-    } catch (e) {
-      rawError(socket, e instanceof ApiError ? e : badRequest(String(e)));
-      return;
-    }
-    const t = target;
+  /** An upgraded connection (exec / attach / portforward), handed to the node's streaming server as is. */
+  pipeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, t: StreamTarget): void {
     const local = this.local.get(t.nodeName);
     if (local) return local.serveUpgrade(req, socket, head, t.path);
     const upstream: TLSSocket = tlsConnect({ ...this.tlsOptions(t) }, () => {
@@ -180,7 +163,7 @@ export class PodStreams {
 
   /** The streaming server of a node: its address and published port. */
   private endpoint(nodeName: string): { host: string; port: number } {
-    const node = this.nodes.cache.get(`/registry/nodes/${nodeName}`)?.obj as Node | undefined;
+    const node = this.nodes.find(undefined, nodeName)?.obj as Node | undefined;
     if (!node) throw notFound({ group: '', plural: 'nodes' }, nodeName);
     const host = nodeAddress(node);
     const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
@@ -192,34 +175,30 @@ export class PodStreams {
     return new ApiError(500, 'InternalError', `error dialing backend: ${e.message}`);
   }
 
-  private tlsOptions(t: Target) {
+  private tlsOptions(t: StreamTarget) {
+    if (!this.tls) throw new ApiError(503, 'ServiceUnavailable', 'the API server has no node client credential yet');
     return { host: t.host, port: t.port, ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key };
   }
 
-  /** Where on which node the request goes; undefined for a pod not yet on a node. */
-  private target(info: ResourceRequest, query: URLSearchParams): Target | undefined {
-    const ns = info.namespace!;
-    const name = info.name!;
-    const cached = this.pods.cache.get(`/registry/pods/${ns}/${name}`);
-    if (!cached) throw notFound({ group: '', plural: 'pods' }, name);
-    const pod = cached.obj as Pod;
-    const sub = info.subresource!;
+  /** Where on which node a stream of `pod` goes (`sub`: log, exec, attach, portforward); undefined for a pod not yet on a node. */
+  target(pod: Pod, sub: string, query: URLSearchParams): StreamTarget | undefined {
+    const ns = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
     const container = sub === 'portforward' ? undefined : chooseContainer(pod, query.get('container'));
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) return undefined;
     const { host, port } = this.endpoint(nodeName);
-    const p = (s: string) => encodeURIComponent(s);
     let path: string;
     if (sub === 'log') {
       const q = new URLSearchParams();
       for (const k of LOG_PARAMS) for (const v of query.getAll(k)) q.append(k, v);
-      path = `/containerLogs/${p(ns)}/${p(name)}/${p(container!)}${q.size ? `?${q}` : ''}`;
+      path = streamPath('containerLogs', ns, name, container, q);
     } else if (sub === 'portforward') {
-      path = `/portForward/${p(ns)}/${p(name)}${query.size ? `?${query}` : ''}`;
+      path = streamPath('portForward', ns, name, undefined, query);
     } else {
       const q = new URLSearchParams(query);
       q.set('container', container!);
-      path = `/${sub}/${p(ns)}/${p(name)}/${p(container!)}?${q}`;
+      path = streamPath(sub as 'exec' | 'attach', ns, name, container, q);
     }
     return { nodeName, host, port, path };
   }

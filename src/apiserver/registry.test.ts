@@ -160,3 +160,39 @@ test('namespaces go Terminating on delete and disappear once finalized', async (
   await namespaces.update(undefined, 'ns1', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' }, spec: { finalizers: [] } }, { subresource: 'finalize' });
   assert.equal(namespaces.cache.get('/registry/namespaces/ns1'), undefined);
 });
+
+test('find and all read the cache by the registry key; key is the one spelling of a storage key', async () => {
+  const { pods } = await setup();
+  await pods.create('default', pod('a'));
+  await pods.create('kube-system', pod('b'));
+  assert.equal(pods.key('default', 'a'), '/registry/pods/default/a');
+  assert.equal((pods.find('default', 'a')?.obj as KubeObject).metadata.name, 'a');
+  assert.equal(pods.find('default', 'b'), undefined);
+  assert.deepEqual(pods.all().map((c) => (c.obj as KubeObject).metadata.name), ['a', 'b']);
+  assert.deepEqual(pods.all('kube-system').map((c) => (c.obj as KubeObject).metadata.name), ['b']);
+});
+
+test('server-side apply: creates, merges, records the manager; an update by another takes its fields', async () => {
+  const { pods } = await setup();
+  const configuration = { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject;
+  const first = await pods.apply('default', 'a', { configuration, manager: 'me', force: false });
+  assert.equal(first.created, true);
+  assert.deepEqual((first.object.obj as KubeObject).metadata.managedFields!.map((e) => [e.manager, e.operation]), [['me', 'Apply']]);
+  const again = await pods.apply('default', 'a', { configuration: { ...configuration, metadata: { labels: { app: 'a', tier: 'x' } } }, manager: 'me', force: false });
+  assert.equal(again.created, false);
+  assert.equal((again.object.obj as KubeObject).metadata.labels!.tier, 'x');
+  const edited = await pods.guaranteedUpdate('default', 'a', (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, tier: 'y' } } }), { fieldManager: 'editor' });
+  assert.deepEqual((edited.obj as KubeObject).metadata.managedFields!.map((e) => [e.manager, e.operation]), [['me', 'Apply'], ['editor', 'Update']]);
+  await rejectsWith(pods.apply('default', 'a', { configuration: { ...configuration, metadata: { labels: { app: 'a', tier: 'z' } } }, manager: 'me', force: false }), 409, 'Conflict');
+  await rejectsWith(pods.apply('default', 'a', { configuration: { ...configuration, kind: 'Service' }, manager: 'me', force: false }), 400, 'BadRequest');
+  await rejectsWith(pods.apply('default', 'none', { configuration, manager: 'me', force: false, subresource: 'status' }), 404, 'NotFound');
+});
+
+test('a handler subresource brings its own update rules; an unknown one is NotFound', async () => {
+  const { pods } = await setup();
+  await pods.create('default', pod('a'));
+  const bind = (o: KubeObject) => ({ ...o, spec: { ...(o.spec as object), nodeName: 'n1' } }) as KubeObject;
+  await rejectsWith(pods.guaranteedUpdate('default', 'a', bind, { subresource: 'binding' }), 404, 'NotFound');
+  const bound = await pods.guaranteedUpdate('default', 'a', bind, { subresource: 'binding', subresourceRules: { prepare() {} } });
+  assert.equal((bound.obj as { spec: { nodeName?: string } }).spec.nodeName, 'n1');
+});

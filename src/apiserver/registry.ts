@@ -5,18 +5,17 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import {
-  ApiError, Literal, alreadyExists, badRequest, conflict, gone, internalError, invalid, invalidObject, notFound, staleObject,
+  ApiError, Literal, alreadyExists, badRequest, conflict, gone, internalError, invalid, invalidObject, isConflict, isNotFound, notFound, staleObject,
   type FieldError,
 } from '../api/errors.js';
 import { parseFieldSelector, type FieldSelector } from '../api/fieldselector.js';
 import { parseSelector, type Selector } from '../api/labels.js';
 import { validateObjectMeta } from '../api/validation.js';
-import type { AllocationConfig, Allocator, KubeObject, Strategy } from '../api/strategy.js';
+import type { AllocationConfig, Allocator, KubeObject, Strategy, SubresourceUpdate } from '../api/strategy.js';
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue, type Store } from '../storage/store.js';
 import { TooOldError, WatchCache, decode, type Cached, type CacheEvent, type WatchEventType } from '../storage/watchcache.js';
 import { apiVersionOf } from '../api/resource.js';
-import { patchSchemaFor } from '../api/schema/patch-schema.js';
-import { trackUpdate } from './apply/managedfields.js';
+import { FieldManager, type ApplyRequest } from './apply/fieldmanager.js';
 import { metaTime } from '../api/time.js';
 
 export interface ListOptions {
@@ -42,6 +41,12 @@ export interface WriteOptions {
   managerSubresource?: string;
   /** The write is a server-side apply: its managed fields are already decided. */
   applied?: boolean;
+}
+
+/** An update through a subresource: its name, and the rules of a handler's own subresource (else the strategy's). */
+export interface UpdateOptions extends WriteOptions {
+  subresource?: string;
+  subresourceRules?: SubresourceUpdate;
 }
 
 export interface DeleteResult {
@@ -131,6 +136,7 @@ export class Registry {
   readonly cache: WatchCache;
   private readonly prefix: string;
   private readonly allocator?: Allocator;
+  private readonly fields: FieldManager;
 
   constructor(
     private readonly store: Store,
@@ -142,10 +148,11 @@ export class Registry {
     this.prefix = `/registry/${r.group ? `${r.plural}.${r.group}` : r.plural}/`;
     this.cache = new WatchCache(store, this.prefix);
     this.allocator = strategy.allocator?.(allocation);
+    this.fields = new FieldManager(r);
   }
 
   /** Every stored object of this resource, for the allocator. */
-  private readonly stored = (): KubeObject[] => this.cache.list(this.prefix).map((c) => c.obj as KubeObject);
+  private readonly stored = (): KubeObject[] => this.all().map((c) => c.obj as KubeObject);
 
   get resource() {
     return this.strategy.resource;
@@ -155,6 +162,7 @@ export class Registry {
     return this.cache.start();
   }
 
+  /** The storage key of an object: the only place `/registry/…` keys are spelled. */
   key(namespace: string | undefined, name: string): string {
     return this.resource.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
   }
@@ -165,9 +173,19 @@ export class Registry {
   }
 
   get(namespace: string | undefined, name: string): Cached {
-    const c = this.cache.get(this.key(namespace, name));
+    const c = this.find(namespace, name);
     if (!c) throw notFound(this.resource, name);
     return c;
+  }
+
+  /** The object if the cache has it: for callers to whom a missing object is no error. */
+  find(namespace: string | undefined, name: string): Cached | undefined {
+    return this.cache.get(this.key(namespace, name));
+  }
+
+  /** Every cached object of one namespace (or all), without selectors, paging or waiting. */
+  all(namespace?: string): Cached[] {
+    return this.cache.list(this.listPrefix(namespace));
   }
 
   // ---------- reads ----------
@@ -365,7 +383,7 @@ export class Registry {
    * PUT: replaces the object (or only its status with `subresource: 'status'`), guarded by the
    * resourceVersion in the body.
    */
-  async update(namespace: string | undefined, name: string, input: KubeObject, opts: WriteOptions & { subresource?: string } = {}): Promise<Cached> {
+  async update(namespace: string | undefined, name: string, input: KubeObject, opts: UpdateOptions = {}): Promise<Cached> {
     if (!input.metadata || typeof input.metadata !== 'object') input.metadata = {};
     this.checkKind(input);
     if (input.metadata.name && input.metadata.name !== name) {
@@ -385,7 +403,7 @@ export class Registry {
    * Read-modify-write with retries on conflict: for PATCH and subresources that change an object
    * in place. `mutate` receives a private copy of the current object.
    */
-  async guaranteedUpdate(namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject, opts: WriteOptions & { subresource?: string } = {}): Promise<Cached> {
+  async guaranteedUpdate(namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject, opts: UpdateOptions = {}): Promise<Cached> {
     for (let attempt = 0; ; attempt++) {
       const current = this.get(namespace, name);
       const next = mutate(clone<KubeObject>(current));
@@ -400,13 +418,27 @@ export class Registry {
       try {
         return await this.commitUpdate(current, next, opts);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 409 && e.reason === 'Conflict' && !rv && attempt < 5) continue;
+        if (isConflict(e) && !rv && attempt < 5) continue;
         throw e;
       }
     }
   }
 
-  private async commitUpdate(current: Cached, next: KubeObject, opts: WriteOptions & { subresource?: string }): Promise<Cached> {
+  /**
+   * Server-side apply: `request.manager`'s configuration merged into the object, which it creates
+   * when missing (not through a subresource). Managed fields are decided by ./apply/fieldmanager.ts.
+   */
+  async apply(namespace: string | undefined, name: string, request: ApplyRequest, opts: WriteOptions = {}): Promise<{ object: Cached; created: boolean }> {
+    this.fields.checkConfiguration(request.configuration);
+    const write = { ...opts, subresource: request.subresource, applied: true };
+    if (!request.subresource && !this.find(namespace, name)) {
+      return { object: await this.create(namespace, this.fields.apply(undefined, name, request), write), created: true };
+    }
+    const object = await this.guaranteedUpdate(namespace, name, (live) => this.fields.apply(live, name, request), write);
+    return { object, created: false };
+  }
+
+  private async commitUpdate(current: Cached, next: KubeObject, opts: UpdateOptions): Promise<Cached> {
     const old = current.obj as KubeObject;
     const meta = next.metadata;
     // Identity and lifecycle fields are the server's, whatever the client sent.
@@ -422,14 +454,11 @@ export class Registry {
     if (meta.generateName === undefined && old.metadata.generateName) meta.generateName = old.metadata.generateName;
     for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) if (meta[k] === undefined) delete meta[k];
     delete meta.resourceVersion;
-    if (!opts.applied && (old.metadata.managedFields?.length || meta.managedFields?.length)) {
-      const r = this.resource;
-      trackUpdate(old, next, { schema: patchSchemaFor(r.group, r.version, r.kind), manager: opts.fieldManager ?? 'unknown', apiVersion: apiVersionOf(r), subresource: opts.managerSubresource ?? opts.subresource });
-    }
+    if (!opts.applied) this.fields.update(old, next, opts.fieldManager ?? 'unknown', opts.managerSubresource ?? opts.subresource);
     this.stamp(next);
     let errors: FieldError[];
     if (opts.subresource) {
-      const sub = this.strategy.subresourceUpdates?.[opts.subresource];
+      const sub = opts.subresourceRules ?? this.strategy.subresourceUpdates?.[opts.subresource];
       if (!sub) throw notFound(this.resource, `${old.metadata.name}/${opts.subresource}`);
       sub.prepare(next, old);
       errors = sub.validate?.(next, old) ?? [];
@@ -565,7 +594,7 @@ export class Registry {
       try {
         out.push((await this.delete(obj.metadata.namespace, obj.metadata.name!, options, opts)).object);
       } catch (e) {
-        if (!(e instanceof ApiError && e.code === 404)) throw e;
+        if (!isNotFound(e)) throw e;
       }
     }
     return out;

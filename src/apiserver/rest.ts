@@ -1,41 +1,43 @@
-// The one REST handler every resource goes through: verb dispatch, content negotiation, field
-// validation, patching and watch streaming, on top of the generic Registry.
+// The verbs every stored resource is served through (get, list, watch, create, update, patch,
+// delete, deletecollection): content negotiation, field validation, patching and watch streaming
+// on top of the generic Registry. `<object>/<subresource>` goes to its handler (./subresources/).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { DeleteOptions } from 'kubernetes-types/meta/v1.js';
 import { stringify as yamlStringify } from 'yaml';
-import { ApiError, badRequest, conflict, invalid, invalidObject, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../api/errors.js';
+import { ApiError, badRequest, invalidObject, methodNotAllowed } from '../api/errors.js';
 import type { ResourceInfo } from '../api/resource.js';
 import { apiVersionOf } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
 import { patchSchemaFor } from '../api/schema/index.js';
 import type { Cached, WatchEventType } from '../storage/watchcache.js';
+import { applyOptions } from './apply/fieldmanager.js';
+import type { User } from './auth.js';
 import { parseBody, parseFieldValidation, validateFields } from './decode.js';
 import { readBody, sendJson } from './http.js';
-import { chooseView, parseAccept, wantsYaml, type ObjectView } from './negotiation.js';
-import { applyPatch, PatchError, UnsupportedPatchError } from './patch/index.js';
-import type { ListOptions, Registry, WriteOptions } from './registry.js';
-import { applyConfiguration, managerOf } from './apply/managedfields.js';
-import { evict, type EvictionRequest } from './eviction.js';
+import type { ListOptions, Registry } from './registry.js';
 import type { ResourceRequest } from './requestinfo.js';
-import { toTable, type IncludeObject } from './tableview.js';
-import { metaTime } from '../api/time.js';
+import {
+  APPLY_PATCH_TYPE, includeObject, negotiate, parseDryRun, partialMetadata, patchOrStatus, patchTypeOf, sendObject, writeOptions, type Negotiated,
+} from './restio.js';
+import { resourceKey, type SubresourceContext, type SubresourceHandler, type SubresourceTable } from './subresources/types.js';
+import { toTable } from './tableview.js';
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 const DEFAULT_WATCH_TIMEOUT_S = 1800;
 const BOOKMARK_INTERVAL_MS = 30_000;
 /** A watcher this far behind is cut off, as upstream drops watchers that do not keep up. */
 const MAX_WATCH_BACKLOG_BYTES = 32 * 1024 * 1024;
 
-interface Ctx {
+interface Ctx extends Negotiated {
   req: IncomingMessage;
   res: ServerResponse;
   info: ResourceRequest;
   query: URLSearchParams;
   registry: Registry;
-  view: ObjectView;
-  yaml: boolean;
   dryRun: boolean;
 }
+
+const notServed = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
 /** Names in a path may not be `.` or `..` or contain `/` or `%` (upstream's IsValidPathSegmentName). */
 function checkPathSegment(what: string, value: string | undefined): void {
@@ -57,71 +59,53 @@ function listOptions(q: URLSearchParams): ListOptions {
   };
 }
 
-function parseDryRun(q: URLSearchParams): boolean {
-  const values = q.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${JSON.stringify(v)}. Valid values are "All".`);
-  return values.length > 0;
-}
-
-function includeObject(q: URLSearchParams): IncludeObject {
-  const v = q.get('includeObject') ?? 'Metadata';
-  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw badRequest(`includeObject must be one of None, Metadata, Object; got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function partialMetadata(c: Cached) {
-  const o = c.obj as KubeObject;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
-}
-
-/** The options of a write: dry run, and the field manager (`?fieldManager=`, else the client's name). */
-function writeOptions(ctx: Ctx): WriteOptions {
-  return { dryRun: ctx.dryRun, fieldManager: managerOf(ctx.query.get('fieldManager'), ctx.req.headers['user-agent']) };
-}
-
-/** `applyPatch`, its failures as the Status upstream answers with: 422 Invalid for a JSON patch, else 400. */
-function patchOrStatus(...args: Parameters<typeof applyPatch>): unknown {
-  const type = args[0];
-  try {
-    return applyPatch(...args);
-  } catch (e) {
-    if (e instanceof UnsupportedPatchError) throw unsupportedMediaType(type);
-    if (!(e instanceof PatchError)) throw e;
-    throw type === 'application/json-patch+json' ? new ApiError(422, 'Invalid', e.message) : new ApiError(400, 'BadRequest', e.message);
-  }
-}
-
 export class RestHandler {
   constructor(
-    private readonly registryFor: (info: ResourceRequest) => Registry | undefined,
-    private readonly userOf: (req: IncomingMessage) => { name: string; groups: string[] },
+    private readonly registryFor: (info: { group: string; version: string; resource: string }) => Registry | undefined,
+    private readonly userOf: (req: IncomingMessage) => User,
+    private readonly subresources: SubresourceTable,
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
+  /**
+   * The parent registry and the subresource handler of a request, after the checks every request
+   * passes: a served resource, a namespace only for namespaced ones, a declared subresource (404
+   * otherwise), valid path segments. `handler` is undefined for the verbs and generic subresources.
+   */
+  private resolve(info: ResourceRequest): { registry: Registry; handler?: SubresourceHandler } {
     const registry = this.registryFor(info);
-    if (!registry) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!registry) throw notServed();
     const r = registry.resource;
-    if (info.namespace !== undefined && !r.namespaced) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    if (info.subresource && !r.subresources?.some((s) => s.name === info.subresource)) {
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    }
+    if (info.namespace !== undefined && !r.namespaced) throw notServed();
+    if (info.subresource && !r.subresources?.some((s) => s.name === info.subresource)) throw notServed();
     checkPathSegment('namespace', info.namespace);
     checkPathSegment('resource name', info.name);
-    const accept = parseAccept(req.headers.accept);
-    const view = chooseView(accept);
-    if (!view) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
-    const ctx: Ctx = { req, res, info, query, registry, view, yaml: wantsYaml(accept), dryRun: parseDryRun(query) };
+    const handler = info.subresource ? this.subresources.get(resourceKey(r))?.[info.subresource] : undefined;
+    return { registry, handler };
+  }
+
+  private subresourceContext(req: IncomingMessage, info: ResourceRequest, query: URLSearchParams, registry: Registry): SubresourceContext {
+    return {
+      req, query, registry, user: this.userOf(req),
+      info: info as SubresourceContext['info'],
+      registryOf: (group, version, resource) => this.registryFor({ group, version, resource }),
+    };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams): Promise<void> {
+    const { registry, handler } = this.resolve(info);
+    if (handler) {
+      if (!handler.methods.includes(req.method ?? '')) throw methodNotAllowed();
+      return handler.handle({ ...this.subresourceContext(req, info, query, registry), res });
+    }
+    const r = registry.resource;
+    const ctx: Ctx = { req, res, info, query, registry, ...negotiate(req), dryRun: parseDryRun(query) };
     const watch = info.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
-    const sub = info.subresource;
-    if (sub === 'scale' && info.name) return this.scale(ctx);
     switch (req.method) {
       case 'GET':
         if (info.name) return this.get(ctx);
         this.requireVerb(r, watch ? 'watch' : 'list');
         return watch ? this.watch(ctx) : this.list(ctx);
       case 'POST':
-        if (sub === 'binding') return this.bind(ctx);
-        if (sub === 'eviction') return this.evict(ctx);
         if (info.name) throw methodNotAllowed();
         this.requireVerb(r, 'create');
         return this.create(ctx);
@@ -134,7 +118,7 @@ export class RestHandler {
         this.requireVerb(r, 'patch');
         return this.patch(ctx);
       case 'DELETE':
-        if (sub) throw methodNotAllowed();
+        if (info.subresource) throw methodNotAllowed();
         this.requireVerb(r, info.name ? 'delete' : 'deletecollection');
         return info.name ? this.delete(ctx) : this.deleteCollection(ctx);
       default:
@@ -142,22 +126,24 @@ export class RestHandler {
     }
   }
 
+  /** An upgrade request (SPDY, WebSocket): for the subresource handlers that take one, refused otherwise. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, info: ResourceRequest, query: URLSearchParams): void {
+    let resolved: ReturnType<RestHandler['resolve']> | undefined;
+    try {
+      resolved = this.resolve(info);
+    } catch {
+      // Whatever is wrong with it, a path that names no stream does not take an upgrade.
+    }
+    if (!resolved?.handler?.upgrade) throw badRequest('this resource does not take an upgrade');
+    resolved.handler.upgrade({ ...this.subresourceContext(req, info, query, resolved.registry), socket, head });
+  }
+
   private requireVerb(r: ResourceInfo, verb: string): void {
     if (!r.verbs.includes(verb)) throw methodNotAllowed();
   }
 
-  // ---------- responses ----------
-
   private sendObject(ctx: Ctx, code: number, c: Cached, warnings: string[] = []): void {
-    const headers: Record<string, string> = {};
-    if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
-    if (ctx.view === 'Table') {
-      const table = toTable(ctx.registry.strategy, [c], String(c.rev), includeObject(ctx.query));
-      return sendJson(ctx.res, code, table, 'application/json;as=Table;v=v1;g=meta.k8s.io', headers);
-    }
-    if (ctx.view === 'PartialObjectMetadata') return sendJson(ctx.res, code, partialMetadata(c), 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io', headers);
-    if (ctx.yaml) return sendJson(ctx.res, code, yamlStringify(c.obj), 'application/yaml', headers);
-    sendJson(ctx.res, code, c.json, 'application/json', headers);
+    sendObject(ctx.res, { ...ctx, strategy: ctx.registry.strategy }, code, c, warnings);
   }
 
   // ---------- reads ----------
@@ -262,16 +248,15 @@ export class RestHandler {
   private async update(ctx: Ctx): Promise<void> {
     const { info, registry } = ctx;
     const { obj, warnings } = await this.readObject(ctx, registry.resource.kind);
-    const c = await registry.update(info.namespace, info.name!, obj, { ...writeOptions(ctx), subresource: info.subresource });
+    const c = await registry.update(info.namespace, info.name!, obj, { ...writeOptions(ctx.req, ctx.query, ctx.dryRun), subresource: info.subresource });
     this.sendObject(ctx, 200, c, warnings);
   }
 
   private async patch(ctx: Ctx): Promise<void> {
     const { info, registry, req } = ctx;
     const r = registry.resource;
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
-    if (type === 'application/apply-patch+yaml') return this.apply(ctx);
+    const type = patchTypeOf(req);
+    if (type === APPLY_PATCH_TYPE) return this.apply(ctx);
     const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
     const mode = parseFieldValidation(ctx.query.get('fieldValidation'));
     let warnings: string[] = [];
@@ -279,143 +264,23 @@ export class RestHandler {
       const patched = patchOrStatus(type, current, patchBody, patchSchemaFor(r.group, r.version, r.kind));
       warnings = validateFields(patched, r, r.kind, mode);
       return patched as KubeObject;
-    }, { ...writeOptions(ctx), subresource: info.subresource });
+    }, { ...writeOptions(req, ctx.query, ctx.dryRun), subresource: info.subresource });
     this.sendObject(ctx, 200, c, warnings);
   }
 
   /**
    * Server-side apply (PATCH application/apply-patch+yaml): the body is the manager's whole intent
-   * for the object, merged into it (or creating it) by ./apply/managedfields.ts.
+   * for the object; the registry merges it in (or creates the object) through ./apply/fieldmanager.ts.
    */
   private async apply(ctx: Ctx): Promise<void> {
     const { info, registry, req } = ctx;
     const r = registry.resource;
-    const manager = ctx.query.get('fieldManager');
-    if (!manager) throw badRequest('PATCH requests of type application/apply-patch+yaml must set the fieldManager query parameter');
-    if (manager.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
-    const force = ctx.query.get('force') === 'true';
+    const { manager, force } = applyOptions(ctx.query);
     const body = parseBody(await readBody(req), 'application/yaml', ['application/yaml']);
     const warnings = validateFields(body, r, r.kind, parseFieldValidation(ctx.query.get('fieldValidation')));
-    const applied = body as KubeObject;
-    if (applied.apiVersion !== apiVersionOf(r) || applied.kind !== r.kind) {
-      throw badRequest(`the apply configuration must set apiVersion ${JSON.stringify(apiVersionOf(r))} and kind ${JSON.stringify(r.kind)}`);
-    }
-    const applyCtx = { schema: patchSchemaFor(r.group, r.version, r.kind), manager, apiVersion: apiVersionOf(r), subresource: info.subresource, force };
-    const opts = { dryRun: ctx.dryRun, subresource: info.subresource, applied: true };
-    let exists = true;
-    try {
-      registry.get(info.namespace, info.name!);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404) || info.subresource) throw e;
-      exists = false;
-    }
-    if (!exists) {
-      const obj = applyConfiguration(undefined, { ...applied, metadata: { ...applied.metadata, name: applied.metadata?.name ?? info.name } }, applyCtx);
-      if (obj.metadata.name !== info.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
-      return this.sendObject(ctx, 201, await registry.create(info.namespace, obj, opts), warnings);
-    }
-    const c = await registry.guaranteedUpdate(info.namespace, info.name!, (current) => applyConfiguration(current, applied, applyCtx), opts);
-    this.sendObject(ctx, 200, c, warnings);
-  }
-
-  // ---------- scale ----------
-
-  /** The autoscaling/v1 Scale view of an object: its name, replica counts and selector. */
-  private scaleOf(ctx: Ctx, c: Cached) {
-    const obj = c.obj as KubeObject;
-    const s = ctx.registry.strategy.scale!.read(obj);
-    const m = obj.metadata;
-    return {
-      kind: 'Scale', apiVersion: 'autoscaling/v1',
-      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: String(c.rev), creationTimestamp: m.creationTimestamp },
-      spec: { replicas: s.specReplicas },
-      status: { replicas: s.statusReplicas, selector: s.selector },
-    };
-  }
-
-  /**
-   * GET, PUT and PATCH of `<object>/scale`: reads or writes spec.replicas through an autoscaling/v1
-   * Scale. A write is a normal update of the object (generation, validation), guarded by the
-   * Scale's resourceVersion when it has one.
-   */
-  private async scale(ctx: Ctx): Promise<void> {
-    const { info, registry, req } = ctx;
-    if (!registry.strategy.scale) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    const send = (code: number, body: unknown) => (ctx.yaml ? sendJson(ctx.res, code, yamlStringify(body), 'application/yaml') : sendJson(ctx.res, code, body));
-    const scaleInfo = { ...registry.resource, group: 'autoscaling', version: 'v1', kind: 'Scale' };
-    const mode = parseFieldValidation(ctx.query.get('fieldValidation'));
-    let next: (current: ReturnType<RestHandler['scaleOf']>) => unknown;
-    let warnings: string[] = [];
-    switch (req.method) {
-      case 'GET':
-        return send(200, this.scaleOf(ctx, registry.get(info.namespace, info.name!)));
-      case 'PUT': {
-        const body = parseBody(await readBody(req), req.headers['content-type'], undefined, { apiVersion: 'autoscaling/v1', kind: 'Scale' });
-        warnings = validateFields(body, scaleInfo, 'Scale', mode);
-        next = () => body;
-        break;
-      }
-      case 'PATCH': {
-        const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        if (!PATCH_TYPES.includes(type) || type === 'application/apply-patch+yaml') throw unsupportedMediaType(type);
-        const patchBody = parseBody(await readBody(req), 'application/json', ['application/json']);
-        next = (current) => {
-          const patched = patchOrStatus(type, current, patchBody, patchSchemaFor('autoscaling', 'v1', 'Scale'));
-          warnings = validateFields(patched, scaleInfo, 'Scale', mode);
-          return patched;
-        };
-        break;
-      }
-      default:
-        throw methodNotAllowed();
-    }
-    const c = await registry.guaranteedUpdate(info.namespace, info.name!, (obj) => {
-      const current = this.scaleOf(ctx, { key: '', rev: Number(obj.metadata.resourceVersion), obj, json: '' });
-      const scale = next(current) as { metadata?: { name?: string; resourceVersion?: string }; spec?: { replicas?: unknown } };
-      if (scale.metadata?.name && scale.metadata.name !== info.name) {
-        throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${info.name})`);
-      }
-      const replicas = scale.spec?.replicas ?? 0;
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-        throw invalidObject('Scale', 'autoscaling', info.name!, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
-      }
-      // The Scale's resourceVersion, if the client sent one, is the precondition of the update.
-      const rv = req.method === 'PUT' ? scale.metadata?.resourceVersion : (scale.metadata?.resourceVersion !== current.metadata.resourceVersion ? scale.metadata?.resourceVersion : undefined);
-      if (rv) obj.metadata.resourceVersion = rv;
-      else delete obj.metadata.resourceVersion;
-      registry.strategy.scale!.write(obj, replicas);
-      return obj;
-    }, { ...writeOptions(ctx), managerSubresource: 'scale' });
-    if (warnings.length) ctx.res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', '));
-    send(200, this.scaleOf(ctx, c));
-  }
-
-  private async bind(ctx: Ctx): Promise<void> {
-    const { info, registry } = ctx;
-    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type'], undefined, { apiVersion: 'v1', kind: 'Binding' }) as { target?: { kind?: string; name?: string }; metadata?: { name?: string } };
-    const target = body?.target;
-    if (!target?.name) throw badRequest('a binding needs target.name');
-    if (target.kind && target.kind !== 'Node') throw badRequest(`a binding target must be a Node, not ${JSON.stringify(target.kind)}`);
-    if (body.metadata?.name && body.metadata.name !== info.name) throw badRequest(`the name of the binding (${body.metadata.name}) does not match the name on the URL (${info.name})`);
-    await registry.guaranteedUpdate(info.namespace, info.name!, (pod) => {
-      const spec = (pod.spec ?? {}) as { nodeName?: string };
-      if (pod.metadata.deletionTimestamp) throw conflict({ group: '', plural: 'pods/binding' }, info.name!, `pod ${info.name} is being deleted, cannot be assigned to a host`);
-      if (spec.nodeName) throw conflict({ group: '', plural: 'pods/binding' }, info.name!, `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
-      spec.nodeName = target.name;
-      const status = (pod.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
-      status.conditions = (status.conditions ?? []).filter((cnd) => cnd.type !== 'PodScheduled');
-      status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: metaTime() });
-      return pod;
-    }, { dryRun: ctx.dryRun, subresource: 'binding' });
-    sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-  }
-
-  private async evict(ctx: Ctx): Promise<void> {
-    const { info, registry } = ctx;
-    const body = parseBody(await readBody(ctx.req), ctx.req.headers['content-type'], undefined, { apiVersion: 'policy/v1', kind: 'Eviction' }) as EvictionRequest;
-    const pdbs = this.registryFor({ ...info, group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', subresource: undefined, name: undefined });
-    await evict(registry, pdbs, info.namespace!, info.name!, body ?? {}, ctx.dryRun);
-    sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    const request = { configuration: body as KubeObject, manager, force, subresource: info.subresource };
+    const { object, created } = await registry.apply(info.namespace, info.name!, request, { dryRun: ctx.dryRun });
+    this.sendObject(ctx, created ? 201 : 200, object, warnings);
   }
 
   private async deleteOptions(ctx: Ctx): Promise<DeleteOptions> {

@@ -1,5 +1,5 @@
-// The API server: HTTPS, authentication, routing to discovery / OpenAPI / health / the REST
-// handler, and the registries (one per resource) over one Store.
+// The API server: HTTPS, authentication, routing to discovery / OpenAPI / health / the served APIs
+// (the REST handler over the registries, one per resource over one Store, and the metrics API).
 import { createServer, type Server } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { chmod, rm } from 'node:fs/promises';
@@ -15,12 +15,15 @@ import { sendError, sendJson } from './http.js';
 import { acceptsNothingServed, aggregatedDiscoveryVersion, parseAccept } from './negotiation.js';
 import { OpenApiRoutes } from './openapi-routes.js';
 import { DEFAULT_ALLOCATION_CONFIG, Registry, type NamespaceGate } from './registry.js';
-import { parseRequestPath, type ResourceRequest } from './requestinfo.js';
+import { parseRequestPath } from './requestinfo.js';
 import { RestHandler } from './rest.js';
 import { issueClientCert, type ClusterPki } from './pki.js';
-import { CACERTS_PATH, CREDENTIALS_PATH, NodeJoin } from './nodejoin.js';
-import { isPodStream, PodStreams, rawError, type NodeStreams } from './podstreams.js';
-import { isMetricsRequest, METRICS_RESOURCES, MetricsApi } from './metrics.js';
+import { CACERTS_PATH, CREDENTIALS_PATH } from '../api/nodecontract.js';
+import { NodeJoin } from './nodejoin.js';
+import { PodStreams, rawError, type NodeStreams } from './podstreams.js';
+import { METRICS_RESOURCES, MetricsApi } from './metrics.js';
+import { ServedApis } from './apis.js';
+import { resourceKey, subresourceTable } from './subresources/index.js';
 import type { Duplex } from 'node:stream';
 
 export const SERVER_VERSION = {
@@ -55,10 +58,9 @@ export class ApiServer {
   private readonly openapi: OpenApiRoutes;
   private server?: Server;
   private localServer?: HttpServer;
-  private podStreams?: PodStreams;
-  private metrics?: MetricsApi;
-  /** What discovery lists: the stored resources and the metrics API. */
-  private discoverable: ResourceInfo[] = [];
+  private readonly podStreams?: PodStreams;
+  /** What discovery lists and where each group/version's requests go. */
+  private readonly apis = new ServedApis();
   private nodeJoin?: NodeJoin;
   private ready = false;
   private kubernetesService?: NodeJS.Timeout;
@@ -66,28 +68,35 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     const strategies = opts.strategies ?? builtinStrategies;
     for (const s of strategies) {
-      const r = s.resource;
-      this.registries.set(`${r.group}/${r.version}/${r.plural}`, new Registry(opts.store, s, this.namespaceGate, opts.allocation ?? DEFAULT_ALLOCATION_CONFIG));
+      this.registries.set(resourceKey(s.resource), new Registry(opts.store, s, this.namespaceGate, opts.allocation ?? DEFAULT_ALLOCATION_CONFIG));
     }
     this.resources = strategies.map((s) => s.resource);
-    this.discoverable = this.registries.has('/v1/pods') && this.registries.has('/v1/nodes') ? [...this.resources, ...METRICS_RESOURCES] : this.resources;
-    this.rest = new RestHandler((info) => this.registryFor(info), (req) => this.auth.authenticate(req));
+    const nodes = this.registries.get('/v1/nodes');
+    const pods = this.registries.get('/v1/pods');
+    if (nodes) this.podStreams = new PodStreams(nodes);
+    this.rest = new RestHandler((info) => this.registryFor(info), (req) => this.auth.authenticate(req), subresourceTable(this.podStreams));
+    this.apis.register(this.resources, (req, res, info, query) => this.rest.handle(req, res, info, query));
+    if (pods && this.podStreams) {
+      const streams = this.podStreams;
+      const metrics = new MetricsApi(pods, nodes!, (node) => streams.nodeStats(node));
+      this.apis.register(METRICS_RESOURCES, (req, res, info, query) => metrics.handle(req, res, info, query));
+    }
     this.openapi = new OpenApiRoutes(this.resources);
   }
 
   registry(group: string, version: string, plural: string): Registry {
-    const r = this.registries.get(`${group}/${version}/${plural}`);
+    const r = this.registries.get(resourceKey({ group, version, plural }));
     if (!r) throw new Error(`no registry for ${group}/${version}/${plural}`);
     return r;
   }
 
-  private registryFor(info: ResourceRequest): Registry | undefined {
-    return this.registries.get(`${info.group}/${info.version}/${info.resource}`);
+  private registryFor(info: { group: string; version: string; resource: string }): Registry | undefined {
+    return this.registries.get(resourceKey({ ...info, plural: info.resource }));
   }
 
   /** Creating in a missing namespace is NotFound; in a terminating one, Forbidden (as upstream's NamespaceLifecycle). */
   private readonly namespaceGate: NamespaceGate = (namespace, resource, name) => {
-    const ns = this.registry('', 'v1', 'namespaces').cache.get(`/registry/namespaces/${namespace}`);
+    const ns = this.registry('', 'v1', 'namespaces').find(undefined, namespace);
     if (!ns) throw notFound({ group: '', plural: 'namespaces' }, namespace);
     const obj = ns.obj as KubeObject & { status?: { phase?: string } };
     if (obj.metadata.deletionTimestamp || obj.status?.phase === 'Terminating') {
@@ -111,9 +120,7 @@ export class ApiServer {
     const nodeClient = await issueClientCert(pki.ca, 'kube-apiserver-kubelet-client', 'system:masters');
     const join = this.opts.nodeJoin;
     if (join) this.nodeJoin = new NodeJoin(join.token, pki.ca, this.registry('', 'v1', 'nodes'), join.clusterCidr);
-    this.podStreams = new PodStreams(this.registry('', 'v1', 'pods'), this.registry('', 'v1', 'nodes'), { ca: pki.ca.cert, ...nodeClient });
-    const streams = this.podStreams;
-    this.metrics = new MetricsApi(this.registry('', 'v1', 'pods'), this.registry('', 'v1', 'nodes'), (node) => streams.nodeStats(node));
+    this.podStreams?.useClientCredential({ ca: pki.ca.cert, ...nodeClient });
     this.server = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       this.dispatch(req, res).catch((e) => sendError(res, e));
     });
@@ -147,7 +154,7 @@ export class ApiServer {
     const port = this.port;
     const labels = { component: 'apiserver', provider: 'kubernetes' };
     const services = this.registry('', 'v1', 'services');
-    const existing = services.cache.get(services.key('default', 'kubernetes'))?.obj as (KubeObject & { spec?: { clusterIP?: string; ports?: { targetPort?: unknown }[] } }) | undefined;
+    const existing = services.find('default', 'kubernetes')?.obj as (KubeObject & { spec?: { clusterIP?: string; ports?: { targetPort?: unknown }[] } }) | undefined;
     const svcPorts = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }];
     if (!existing) {
       await services.create('default', {
@@ -168,7 +175,7 @@ export class ApiServer {
   /** Creates `want`, or updates its content (all but metadata) when it differs. */
   private async ensureObject(registry: Registry, want: KubeObject): Promise<void> {
     const { name, namespace } = want.metadata;
-    const current = registry.cache.get(registry.key(namespace, name!))?.obj as KubeObject | undefined;
+    const current = registry.find(namespace, name!)?.obj as KubeObject | undefined;
     if (!current) { await registry.create(namespace, want); return; }
     const { metadata: _m, ...body } = want;
     const { metadata: _c, apiVersion: _a, kind: _k, ...have } = current;
@@ -220,7 +227,7 @@ export class ApiServer {
   private async bootstrapNamespaces(): Promise<void> {
     const namespaces = this.registry('', 'v1', 'namespaces');
     for (const name of SYSTEM_NAMESPACES) {
-      if (!namespaces.cache.get(`/registry/namespaces/${name}`)) {
+      if (!namespaces.find(undefined, name)) {
         await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       }
     }
@@ -244,14 +251,16 @@ export class ApiServer {
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
     if (path.startsWith('/openapi/')) return this.openapi.serve(req, res, path, query);
     const info = parseRequestPath(path);
-    if (info.kind === 'resource' && isPodStream(info)) return this.podStreams!.handle(req, res, info, query);
-    if (info.kind === 'resource' && isMetricsRequest(info) && this.discoverable !== this.resources) return this.metrics!.handle(req, res, info, query);
-    if (info.kind === 'resource') return this.rest.handle(req, res, info, query);
+    if (info.kind === 'resource') {
+      const handler = this.apis.handlerFor(info.group, info.version);
+      if (!handler) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return handler(req, res, info, query);
+    }
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return this.discovery(req, res, path);
   }
 
-  /** Upgrade requests (SPDY, WebSocket): only the pod streams take them. */
+  /** Upgrade requests (SPDY, WebSocket): only subresource handlers that take upgrades (the pod streams) accept them. */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     try {
@@ -259,8 +268,8 @@ export class ApiServer {
       const raw = req.url ?? '/';
       const q = raw.indexOf('?');
       const info = parseRequestPath(q < 0 ? raw : raw.slice(0, q));
-      if (info.kind !== 'resource' || !isPodStream(info)) throw new ApiError(400, 'BadRequest', 'this resource does not take an upgrade');
-      this.podStreams!.upgrade(req, socket, head, info, new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)));
+      if (info.kind !== 'resource') throw new ApiError(400, 'BadRequest', 'this resource does not take an upgrade');
+      this.rest.upgrade(req, socket, head, info, new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)));
     } catch (e) {
       rawError(socket, e instanceof ApiError ? e : new ApiError(500, 'InternalError', String(e)));
     }
@@ -271,16 +280,16 @@ export class ApiServer {
     if (acceptsNothingServed(accept)) throw notAcceptable('only the following media types are accepted: application/json');
     const aggregated = aggregatedDiscoveryVersion(accept);
     if ((path === '/api' || path === '/apis') && aggregated) {
-      const body = aggregatedDiscovery(this.discoverable, path === '/api', aggregated as 'v2' | 'v2beta1');
+      const body = aggregatedDiscovery(this.apis.resources, path === '/api', aggregated as 'v2' | 'v2beta1');
       return sendJson(res, 200, body, `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`, { Vary: 'Accept' });
     }
     if (path === '/api') return sendJson(res, 200, apiVersions(`${req.socket.localAddress}:${this.port}`), 'application/json', { Vary: 'Accept' });
-    if (path === '/apis') return sendJson(res, 200, apiGroupList(this.discoverable), 'application/json', { Vary: 'Accept' });
+    if (path === '/apis') return sendJson(res, 200, apiGroupList(this.apis.resources), 'application/json', { Vary: 'Accept' });
     const parts = path.split('/').filter(Boolean);
     let doc: unknown;
-    if (parts[0] === 'api' && parts.length === 2) doc = apiResourceList(this.discoverable, '', parts[1]);
-    else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroupDoc(this.discoverable, parts[1]);
-    else if (parts[0] === 'apis' && parts.length === 3) doc = apiResourceList(this.discoverable, parts[1], parts[2]);
+    if (parts[0] === 'api' && parts.length === 2) doc = apiResourceList(this.apis.resources, '', parts[1]);
+    else if (parts[0] === 'apis' && parts.length === 2) doc = apiGroupDoc(this.apis.resources, parts[1]);
+    else if (parts[0] === 'apis' && parts.length === 3) doc = apiResourceList(this.apis.resources, parts[1], parts[2]);
     if (doc) return sendJson(res, 200, doc);
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }

@@ -1,11 +1,7 @@
-// `tinykube agent --hollow N --server URL --kubeconfig FILE`: N simulated nodes (no containers run)
-// registered against a control plane, for scale tests, as kubemark/kwok do. See src/agent/hollow.ts.
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// `tinykube agent --hollow N --server URL --kubeconfig FILE`: parses the flags, starts the hollow
+// nodes (src/daemons/hollow.ts), prints them and stops on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
-import { HollowNodes } from '../agent/hollow.js';
-import { RestClient, type ClientConfig } from '../client/rest.js';
+import { startHollowNodes, type HollowDaemon } from '../daemons/hollow.js';
 
 export const HOLLOW_USAGE = `Usage: tinykube agent --hollow N --kubeconfig FILE [--server URL] [options]
 
@@ -22,36 +18,8 @@ Options:
   --deregister          delete the Nodes and Leases again on exit
 `;
 
-interface Kubeconfig {
-  'current-context'?: string;
-  contexts?: { name: string; context: { cluster: string; user: string } }[];
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[];
-  users?: { name: string; user: { 'client-certificate-data'?: string; 'client-certificate'?: string; 'client-key-data'?: string; 'client-key'?: string; token?: string; tokenFile?: string } }[];
-}
-
-/** The client settings of a kubeconfig's current context (inline data or files relative to it), with `server` overriding its URL. */
-export function clientConfigFromKubeconfig(path: string, server?: string): ClientConfig {
-  const kc = parse(readFileSync(path, 'utf8')) as Kubeconfig;
-  const base = dirname(resolve(path));
-  const context = kc.contexts?.find((c) => c.name === kc['current-context'])?.context ?? kc.contexts?.[0]?.context;
-  const cluster = kc.clusters?.find((c) => c.name === context?.cluster)?.cluster ?? kc.clusters?.[0]?.cluster;
-  const user = kc.users?.find((u) => u.name === context?.user)?.user ?? kc.users?.[0]?.user ?? {};
-  if (!cluster) throw new Error(`${path} names no cluster`);
-  const data = (inline: string | undefined, file: string | undefined): string | undefined =>
-    inline ? Buffer.from(inline, 'base64').toString('utf8') : file ? readFileSync(resolve(base, file), 'utf8') : undefined;
-  const ca = data(cluster['certificate-authority-data'], cluster['certificate-authority']);
-  if (!ca) throw new Error(`${path}: the cluster has no certificate-authority`);
-  const token = user.token ?? (user.tokenFile ? readFileSync(resolve(base, user.tokenFile), 'utf8').trim() : undefined);
-  return {
-    server: server ?? cluster.server, ca,
-    cert: data(user['client-certificate-data'], user['client-certificate']),
-    key: data(user['client-key-data'], user['client-key']),
-    ...(token ? { token } : {}),
-  };
-}
-
 /** Starts the hollow nodes and keeps them until SIGINT/SIGTERM; resolves once they are registered. */
-export async function runHollowNodes(args: string[]): Promise<HollowNodes> {
+export async function runHollowNodes(args: string[]): Promise<HollowDaemon> {
   const { values } = parseArgs({
     args,
     options: {
@@ -73,25 +41,21 @@ export async function runHollowNodes(args: string[]): Promise<HollowNodes> {
     if (eq <= 0) throw new Error(`--label wants KEY=VALUE, not ${JSON.stringify(l)}`);
     labels[l.slice(0, eq)] = l.slice(eq + 1);
   }
-  const client = new RestClient(clientConfigFromKubeconfig(values.kubeconfig, values.server));
   const maxInFlight = Number(values['max-in-flight']);
-  const nodes = new HollowNodes({ client, count, namePrefix: values['name-prefix'], labels, maxInFlight: Number.isInteger(maxInFlight) && maxInFlight > 0 ? maxInFlight : 32 });
   const started = Date.now();
-  try {
-    await nodes.start();
-  } catch (e) {
-    await nodes.stop();
-    client.close();
-    throw e;
-  }
-  process.stdout.write(`tinykube: ${count} hollow nodes (simulated, no containers) registered as ${nodes.names[0]} … ${nodes.names[count - 1]} in ${Date.now() - started} ms\n`);
+  const hollow = await startHollowNodes({
+    kubeconfig: values.kubeconfig, server: values.server, count, namePrefix: values['name-prefix'], labels,
+    maxInFlight: Number.isInteger(maxInFlight) && maxInFlight > 0 ? maxInFlight : 32,
+  });
+  const names = hollow.nodes.names;
+  process.stdout.write(`tinykube: ${count} hollow nodes (simulated, no containers) registered as ${names[0]} … ${names[count - 1]} in ${Date.now() - started} ms\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    nodes.stop({ deregister: values.deregister }).then(() => { client.close(); process.exit(0); }, (e) => { process.stderr.write(`tinykube: ${e}\n`); process.exit(1); });
+    hollow.stop({ deregister: values.deregister }).then(() => process.exit(0), (e) => { process.stderr.write(`tinykube: ${e}\n`); process.exit(1); });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  return nodes;
+  return hollow;
 }

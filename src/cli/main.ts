@@ -8,17 +8,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImageStore } from '../agent/runtime/images/index.js';
 import { unmountUnder } from '../agent/runtime/mounts.js';
-import { Scheduler } from '../scheduler/index.js';
-import { startControlPlane } from './controlplane.js';
+import { startControlPlane, type ControlPlaneOptions } from '../daemons/controlplane.js';
+import { nodeLayout, nodeRuntime } from '../daemons/node.js';
+import { startSingleNodeCluster } from '../daemons/singlenode.js';
 import { AGENT_USAGE, runAgent } from './agent.js';
+import { parseDurationSeconds } from './duration.js';
 import { HOLLOW_USAGE, runHollowNodes } from './hollow.js';
-import { issuedStreamingTls, nodeLayout, nodeRuntime, startNode } from './node.js';
 
 const USAGE = `Usage: tinykube <command> [options]
 
 Commands:
   up                    Run a single-node cluster: API server, scheduler, controllers and a node agent.
-  server                Run the control plane alone (API server, controllers) with the embedded SQLite store.
+  server                Run the control plane alone (API server, scheduler, controllers) with the embedded
+                        SQLite store; nodes join it with \`tinykube agent\`.
   reset                 Stop every pod of this node and remove everything tinykube made (netns, links,
                         routes, mounts, cgroups, state): back to a fresh machine.
   image import FILE     Import an OCI or docker-archive tarball into the node's image store.
@@ -40,6 +42,7 @@ Options:
                         \`unreachable\` route, so a packet for a cluster IP never leaves the machine)
   --dns-forward ADDR    where the node's cluster DNS (port 53 on the bridge's gateway) sends names
                         outside cluster.local (ip[:port]); without it they are REFUSED
+  --event-ttl DURATION  how long Events are kept after their last update (up, server; default 1h)
 `;
 
 const COMMON = {
@@ -70,41 +73,23 @@ function onSignal(stop: () => Promise<void>): void {
 }
 
 async function run(args: string[], withNode: boolean): Promise<void> {
-  const { values } = parseArgs({ args, options: COMMON });
+  const { values } = parseArgs({ args, options: { ...COMMON, 'event-ttl': { type: 'string', default: '1h' } } });
   const nodeIP = values['node-ip'];
   if (nodeIP !== undefined && isIP(nodeIP) !== 4) throw new Error(`--node-ip wants an IPv4 address, not ${JSON.stringify(nodeIP)}`);
   const started = Date.now();
-  const cp = await startControlPlane({
+  const cpOpts: ControlPlaneOptions = {
     dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port), clusterCidr: values['cluster-cidr'],
-    serviceCidr: values['service-cidr'], advertiseAddress: nodeIP,
-  });
-  let scheduler: Scheduler | undefined;
-  let node: Awaited<ReturnType<typeof startNode>> | undefined;
-  try {
-    if (withNode) {
-      scheduler = new Scheduler(cp.client);
-      await scheduler.start();
-      node = await startNode({
-        dataDir: values['data-dir']!, client: cp.client, nodeName: values['node-name'], nodeIP, streamingTls: issuedStreamingTls(cp.pki.ca),
-        dnsForward: values['dns-forward'], ...networkOptions(values),
-      });
-      // One process: the API server hands this node's streams to its agent directly (no TLS hop).
-      if (node.agent.streams) cp.server.attachLocalNode(node.agent.nodeName, node.agent.streams);
-    }
-  } catch (e) {
-    scheduler?.stop();
-    await cp.stop();
-    throw e;
-  }
+    serviceCidr: values['service-cidr'], advertiseAddress: nodeIP, eventTtlSeconds: parseDurationSeconds(values['event-ttl']!, '--event-ttl'),
+  };
+  const running = withNode
+    ? await startSingleNodeCluster(cpOpts, { nodeName: values['node-name'], nodeIP, dnsForward: values['dns-forward'], ...networkOptions(values) })
+    : await startControlPlane(cpOpts);
+  const cp = 'controlPlane' in running ? running.controlPlane : running;
   process.stdout.write(`tinykube ${withNode ? 'cluster' : 'API server'} ready at ${cp.url} in ${Date.now() - started} ms\n`);
   process.stdout.write(`kubeconfig: ${cp.kubeconfig}\nexport KUBECONFIG=${cp.kubeconfig}\n`);
   process.stdout.write(`join a node: tinykube agent --server https://<this host>:${cp.server.port} --token-file ${join(values['data-dir']!, 'node-token')}\n`);
-  onSignal(async () => {
-    // Pods keep running: conmon owns their containers, and the next `up` adopts them.
-    node?.agent.stop();
-    scheduler?.stop();
-    await cp.stop();
-  });
+  // Pods keep running: conmon owns their containers, and the next `up` adopts them.
+  onSignal(() => running.stop());
 }
 
 async function reset(args: string[]): Promise<void> {

@@ -6,7 +6,7 @@
 // the process (controllers, scheduler) watch it: the control plane opens one pod watch, not one per
 // controller. A handler that joins after the first list gets the cached objects as ADDED. Objects
 // in a shared cache are shared too: read them, never change them (clone first, as upstream asks).
-import { ApiError } from '../api/errors.js';
+import { isGone } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
 import type { RestClient } from './rest.js';
 
@@ -84,7 +84,7 @@ class Source<T extends KubeObject> {
           this.emit(e.type, e.object);
         }, signal);
       } catch (e) {
-        if (e instanceof ApiError && e.code === 410) rv = '';
+        if (isGone(e)) rv = '';
         if (!signal.aborted) await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }

@@ -11,17 +11,16 @@ import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, NodeSelectorTerm, Pod, PodTemplateSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
+import { requiredNodeAffinityMatches } from '../api/nodeaffinity.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
+import { tolerates } from '../api/taints.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { nodeSelectorMatches } from '../scheduler/filter-affinity.js';
-import { nodeInfoOf } from '../scheduler/nodeinfo.js';
-import { tolerates } from '../scheduler/taints.js';
 import {
   availableIn, canonicalJson, ensureRevision, HASH_LABEL, isTerminal, isTerminating, OwnedIndex, REVISION_LABEL, truncateHistory, type RevisionOwner,
 } from './statefulset.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 type D = Mutable<DaemonSet>;
@@ -55,12 +54,7 @@ export function daemonTolerations(spec: { tolerations?: readonly Toleration[]; h
 export function nodeShouldRun(node: Node, template: PodTemplateSpec): { shouldRun: boolean; shouldContinueRunning: boolean } {
   const spec = template.spec!;
   const tolerations = daemonTolerations(spec);
-  const info = nodeInfoOf(node);
-  const selector = spec.nodeSelector;
-  const labelsOk = !selector || Object.entries(selector).every(([k, v]) => info.labels[k] === v);
-  const affinity = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  const fits = labelsOk && (!affinity || nodeSelectorMatches(affinity, info));
-  if (!fits) return { shouldRun: false, shouldContinueRunning: false };
+  if (!requiredNodeAffinityMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const untolerated = (effect: string): Taint | undefined => (node.spec?.taints ?? []).find((t) => t.effect === effect && !tolerations.some((x) => tolerates(x, t)));
   if (untolerated('NoExecute')) return { shouldRun: false, shouldContinueRunning: false };
   if (untolerated('NoSchedule')) return { shouldRun: false, shouldContinueRunning: true };

@@ -8,8 +8,8 @@ import { startServer, type RunningServer } from '../../test/e2e/harness.js';
 import { ApiError } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
 import {
-  availableOf, calculateStatus, computeHash, deploymentComplete, equalIgnoreHash, fnv32a, maxSurge, maxUnavailable, newRSNewReplicas,
-  reconcileNewReplicaSet, reconcileOldReplicaSets, resolveFenceposts, rolloutStatus, safeEncode, scaleDeployment, setNewReplicaSetAnnotations,
+  availableOf, calculateStatus, computeHash, deploymentComplete, equalIgnoreHash, maxSurge, maxUnavailable, newRSNewReplicas,
+  reconcileNewReplicaSet, reconcileOldReplicaSets, resolveFenceposts, rolloutStatus, scaleDeployment, setNewReplicaSetAnnotations,
   type DeploymentObj, type RSObj,
 } from './deployment.js';
 
@@ -34,13 +34,6 @@ function rs(name: string, replicas: number, available = replicas, annotations: R
     status: { replicas, readyReplicas: available, availableReplicas: available },
   } as unknown as RSObj;
 }
-
-test('FNV-32a and the safe encoding match the reference values', () => {
-  assert.equal(fnv32a(Buffer.from('')), 0x811c9dc5);
-  assert.equal(fnv32a(Buffer.from('a')), 0xe40c292c);
-  assert.equal(fnv32a(Buffer.from('foobar')), 0xbf9cf968);
-  assert.equal(safeEncode('0123456789'), '456789bcdf');
-});
 
 test('template hash: stable under key order, changes with the template and the collision count', () => {
   const a = computeHash({ metadata: { labels: { app: 'web', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });

@@ -8,6 +8,7 @@
 // Shaped after upstream's pkg/controller/deployment (sync.go, rolling.go, recreate.go, progress.go).
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { fnv32a, safeEncode } from '../api/hash.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { scaledValue, semanticEqual } from '../api/resources/workloads.js';
 import { EventRecorder } from '../client/events.js';
@@ -17,7 +18,7 @@ import {
   claimObjects, controllerOf, isConflict, isNotFound, newControllerRef, nowRfc3339, objectKey, omitZeros, parseSelector, recheckOwner,
   writeThrough, type PodObj,
 } from './replicaset.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export type DeploymentObj = Mutable<Deployment> & KubeObject;
 export type RSObj = Mutable<ReplicaSet> & KubeObject;
@@ -60,18 +61,6 @@ function canonicalJson(v: unknown): string {
   }
   return JSON.stringify(v);
 }
-
-/** FNV-1a, 32 bits, over bytes. */
-export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
-
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** Upstream's rand.SafeEncodeString: each character mapped into an alphabet without vowels or look-alikes. */
-export const safeEncode = (s: string): string => [...Buffer.from(s)].map((b) => SAFE_ALPHABET[b % SAFE_ALPHABET.length]).join('');
 
 /**
  * The pod-template-hash of a template (upstream's ComputeHash): FNV-32a of the template — here of

@@ -13,7 +13,7 @@ import { scaledValue } from '../api/resources/workloads.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './replicaset.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 import { metaTime } from '../api/time.js';
 
 type PdbObj = Mutable<PodDisruptionBudget> & KubeObject;

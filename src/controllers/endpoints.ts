@@ -14,7 +14,7 @@ import type { KubeObject, Mutable } from '../api/strategy.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { isConflict, isNotFound, isPodReady, objectKey, splitKey, type PodObj } from './replicaset.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 type ServiceObj = Mutable<Service> & KubeObject;
 type EndpointsObj = KubeObject & { subsets?: EndpointSubset[] };

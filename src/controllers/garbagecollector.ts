@@ -15,12 +15,12 @@ import { parseApiVersion } from '../api/resource.js';
 import type { KubeObject } from '../api/strategy.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
-/** Resources whose objects never take part: events are deleted by age, not by owners (as upstream). */
+/** Resources whose objects never take part: events expire by their store TTL (`--event-ttl`), not by owners (as upstream). */
 const IGNORED = new Set(['/events', 'events.k8s.io/events']);
 const REDISCOVER_MS = 30_000;
 const MAX_ABSENT = 10_000;

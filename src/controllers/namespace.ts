@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/strategy.js';
 import { KUBERNETES_FINALIZER } from '../api/resources/namespaces.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 interface DiscoveredResource { path: string; name: string }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
-import { startControlPlane } from '../cli/controlplane.js';
+import { startControlPlane } from '../daemons/controlplane.js';
 import type { RestClient } from '../client/rest.js';
 import {
   evictionTime, lifecycleTaints, NodeLifecycleController, nodeLifecycleOptionsFromEnv, reconcileTaints, TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_UNREACHABLE, unknownConditions, zoneState,

@@ -14,10 +14,10 @@
 import type { Node, NodeCondition, Pod, PodCondition, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/strategy.js';
+import { tolerates } from '../api/taints.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { tolerates } from '../scheduler/taints.js';
 import { metaTime } from '../api/time.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';

@@ -9,12 +9,13 @@
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
+import { fnv32a, safeEncode } from '../api/hash.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject, Mutable } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const HASH_LABEL = 'controller.kubernetes.io/hash';
@@ -47,19 +48,9 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-/** Upstream rand.SafeEncodeString: no vowels (no words), no look-alike characters. */
-export const safeEncode = (s: string): string => [...s].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
-
 /** FNV-1a (32 bit) of the canonical template and the collision count, safe-encoded, as upstream's ComputeHash. */
 export function templateHash(template: unknown, collisionCount = 0): string {
-  let h = 0x811c9dc5;
-  const bytes = Buffer.from(canonicalJson(template) + (collisionCount ? String(collisionCount) : ''));
-  for (const b of bytes) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return safeEncode(String(h));
+  return safeEncode(String(fnv32a(Buffer.from(canonicalJson(template) + (collisionCount ? String(collisionCount) : '')))));
 }
 
 /** The revision's data: the template as a patch that replaces the owner's (upstream getPatch). */

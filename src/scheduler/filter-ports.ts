@@ -1,6 +1,6 @@
 // NodePorts: the pod's host ports must be free on the node. Evicting the holder would free them,
 // so upstream counts this as resolvable by preemption.
-import type { Filter } from './filters.js';
+import type { Filter } from './filter.js';
 
 export const PORTS_REASON = "node(s) didn't have free ports for the requested pod ports";
 

@@ -1,7 +1,7 @@
 // NodeResourcesFit: one more pod must fit the node's pod count, and each resource the pod requests
 // must fit what is allocatable minus what the pods already there request. Every shortfall is a
 // reason of its own, in upstream's order (pods first, then the order podRequests gives).
-import type { Filter } from './filters.js';
+import type { Filter } from './filter.js';
 
 export const resourcesFilter: Filter = (pod, node) => {
   let reasons: string[] | undefined;

@@ -1,7 +1,7 @@
 // NodeUnschedulable: a cordoned node (spec.unschedulable) takes only pods that tolerate the
 // node.kubernetes.io/unschedulable:NoSchedule taint.
-import type { Filter } from './filters.js';
-import { tolerated } from './taints.js';
+import type { Filter } from './filter.js';
+import { tolerated } from '../api/taints.js';
 
 export const UNSCHEDULABLE_REASON = 'node(s) were unschedulable';
 const CORDON_TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };

@@ -5,17 +5,11 @@ import { hostPortsFilter } from './filter-ports.js';
 import { resourcesFilter } from './filter-resources.js';
 import { taintsFilter } from './filter-taints.js';
 import { unschedulableFilter } from './filter-unschedulable.js';
+import type { Filter, FilterFailure } from './filter.js';
 import type { NodeInfo } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';
 
-export interface FilterFailure {
-  readonly reasons: readonly string[];
-  /** Upstream's UnschedulableAndUnresolvable: evicting pods (preemption) could not change the outcome. */
-  readonly unresolvable: boolean;
-}
-
-/** Returns why `node` cannot take `pod`, or undefined when it can. */
-export type Filter = (pod: PodInfo, node: NodeInfo) => FilterFailure | undefined;
+export type { Filter, FilterFailure } from './filter.js';
 
 const FILTERS: readonly Filter[] = [unschedulableFilter, taintsFilter, nodeAffinityFilter, hostPortsFilter, resourcesFilter];
 

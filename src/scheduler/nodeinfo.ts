@@ -4,7 +4,7 @@ import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { UsedPorts } from './hostports.js';
 import type { PodInfo } from './podinfo.js';
 import { nodeAllocatable, type ResourceAmounts } from './resources.js';
-import { effectiveTaints } from './taints.js';
+import { effectiveTaints } from '../api/taints.js';
 
 export class NodeInfo {
   /** Undefined while pods are bound to a node the informer has not shown (or no longer shows). */

@@ -1,7 +1,7 @@
 // What a pod requests and what a node offers, as upstream's scheduler counts them: cpu in
 // millicores, everything else in base units.
 import type { Container, Node, PodSpec } from 'kubernetes-types/core/v1.js';
-import { quantityMilliValue, quantityValue } from './quantity.js';
+import { quantityMilliValue, quantityValue } from '../api/quantity.js';
 
 /** Amounts by resource name: `cpu` in millicores, the rest (memory, pods, extended) in base units. */
 export type ResourceAmounts = Record<string, number>;

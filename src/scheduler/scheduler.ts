@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/strategy.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer, type InformerHandler } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
-import { WorkQueue } from '../controllers/workqueue.js';
+import { WorkQueue } from '../client/workqueue.js';
 import { SchedulerCache } from './cache.js';
 import { Limiter } from './limiter.js';
 import { truncateForEvent } from './message.js';

@@ -3,7 +3,7 @@
 import type { NodeInfo } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';
 import { MAX_NODE_SCORE } from './score-least-allocated.js';
-import { tolerated } from './taints.js';
+import { tolerated } from '../api/taints.js';
 
 export const untoleratedPreferNoSchedule = (pod: PodInfo, node: NodeInfo): number =>
   node.taints.filter((t) => t.effect === 'PreferNoSchedule' && !tolerated(pod.tolerations, t)).length;

@@ -1,7 +1,8 @@
 // SQLite Store: an append-only log of every write (the history watches replay) plus an index of the
 // current mod revision per key. Each write is one transaction; WAL mode means a killed process loses
 // no committed (acknowledged) write. The log's AUTOINCREMENT rowid is the global revision, so
-// revisions never repeat, even after compaction.
+// revisions never repeat, even after compaction. Keys under a TTL prefix carry a lease (their expiry
+// time, renewed by every write) that expire() turns into ordinary deletes, as kine does for etcd leases.
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import {
@@ -23,6 +24,8 @@ CREATE TABLE IF NOT EXISTS log (
 CREATE INDEX IF NOT EXISTS log_key ON log (key, rev);
 CREATE TABLE IF NOT EXISTS current (key TEXT PRIMARY KEY, rev INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lease (key TEXT PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lease_expires ON lease (expires);
 `;
 
 /** The smallest string greater than every string starting with `prefix` (for range scans). */
@@ -37,6 +40,19 @@ interface PendingWrite {
   reject: (e: unknown) => void;
 }
 
+/** Keys under `prefix` live `seconds` after their last write (upstream: Events, `--event-ttl`). */
+export interface KeyTtl {
+  prefix: string;
+  seconds: number;
+}
+
+export interface SqliteStoreOptions {
+  ttl?: KeyTtl[];
+}
+
+/** How many expired keys one expire() call deletes at most (the rest wait for the next sweep). */
+const EXPIRE_BATCH = 1000;
+
 const isPreconditionError = (e: unknown): boolean =>
   e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionMismatchError;
 
@@ -45,8 +61,10 @@ export class SqliteStore implements Store {
   private readonly listeners = new Set<Listener>();
   private readonly q: Record<string, Statement>;
   private pending: PendingWrite[] = [];
+  private readonly ttl: KeyTtl[];
 
-  constructor(path: string) {
+  constructor(path: string, opts: SqliteStoreOptions = {}) {
+    this.ttl = opts.ttl ?? [];
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL: a commit survives a crash of this process (the WAL is in the OS); only power loss
@@ -70,6 +88,10 @@ export class SqliteStore implements Store {
       byRev: this.db.prepare('SELECT * FROM log WHERE rev = ?'),
       getMeta: this.db.prepare('SELECT value FROM meta WHERE name = ?'),
       setMeta: this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      setLease: this.db.prepare('INSERT INTO lease (key, expires) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires = excluded.expires'),
+      deleteLease: this.db.prepare('DELETE FROM lease WHERE key = ?'),
+      getLease: this.db.prepare('SELECT expires FROM lease WHERE key = ?'),
+      expired: this.db.prepare('SELECT key FROM lease WHERE expires <= ? ORDER BY expires LIMIT ?'),
       compact: this.db.prepare('DELETE FROM log WHERE rev <= ? AND rev NOT IN (SELECT rev FROM current)'),
     };
   }
@@ -97,6 +119,12 @@ export class SqliteStore implements Store {
     if (!prev) this.q.setCreateRev.run(rev);
     if (value === null) this.q.deleteCurrent.run(key);
     else this.q.upsertCurrent.run(key, rev);
+    const ttl = this.ttl.find((t) => key.startsWith(t.prefix));
+    if (value === null) {
+      if (ttl) this.q.deleteLease.run(key);
+    } else if (ttl) {
+      this.q.setLease.run(key, Date.now() + ttl.seconds * 1000);
+    }
     return { rev, key, create_rev: prev ? prev.create_rev : rev, prev_rev: prev?.rev ?? 0, deleted: value === null ? 1 : 0, value };
   }
 
@@ -174,6 +202,23 @@ export class SqliteStore implements Store {
       const prev = this.checked(key, expectedModRevision);
       return { type: 'delete', kv: this.toKv(this.write(key, null, prev), prev.value), prev: this.toKv(prev) };
     });
+  }
+
+  /**
+   * Deletes the keys whose lease ran out by `nowMs` (at most EXPIRE_BATCH), through the same path
+   * as delete(): watchers see each as a delete event. Returns how many went.
+   */
+  async expire(nowMs: number): Promise<number> {
+    if (!this.ttl.length) return 0;
+    const keys = (this.q.expired.all(nowMs, EXPIRE_BATCH) as { key: string }[]).map((r) => r.key);
+    const done = await Promise.allSettled(keys.map((key) => this.enqueue(() => {
+      // Checked again in the write's transaction: a write since the select renewed the lease.
+      const lease = this.q.getLease.get(key) as { expires: number } | undefined;
+      if (!lease || lease.expires > nowMs) throw new KeyNotFoundError(key);
+      const prev = this.checked(key);
+      return { type: 'delete', kv: this.toKv(this.write(key, null, prev), prev.value), prev: this.toKv(prev) };
+    })));
+    return done.filter((d) => d.status === 'fulfilled').length;
   }
 
   private checked(key: string, expectedModRevision?: number): LogRow {

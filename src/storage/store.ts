@@ -41,6 +41,8 @@ export interface Store {
   /** Forgets history at and below `revision`; current values are kept. */
   compact(revision: number): Promise<void>;
   compactedRevision(): Promise<number>;
+  /** Deletes the keys whose TTL ran out by `nowMs` (watchers see ordinary deletes); returns how many. */
+  expire(nowMs: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -8,12 +8,12 @@
 // removed at the end (reset on every node, the host namespace and its veth).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findKubectl, CLI } from './harness.js';
-import { importTestImage } from './podimage.js';
+import { JoinedAgent } from './joinedagent.js';
 import { clientNodePortForward, ok, parallelGets, realPodsUnavailable, TestCluster, waitFor } from './cluster.js';
 
 const CLUSTER_CIDR = '10.40.0.0/16';
@@ -44,58 +44,10 @@ function removeHost(): void {
   spawnSync('ip', ['link', 'del', HOST_LINK]);
 }
 
-/** `tinykube agent` joined to the cluster, optionally inside the host namespace (its network only: same mounts). */
-class JoinedAgent {
-  readonly dataDir = mkdtempSync(join(tmpdir(), 'tinykube-agent-'));
-  podCidr = '';
-  private proc?: ChildProcess;
-  private out = '';
-
-  constructor(readonly name: string, readonly bridge: string, readonly inHost = false) {}
-
-  private command(args: string[]): [string, string[]] {
-    return this.inHost ? ['nsenter', [`--net=/var/run/netns/${HOST_NS}`, process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]];
-  }
-
-  private get net(): string[] {
-    return ['--bridge', this.bridge, '--cluster-cidr', CLUSTER_CIDR];
-  }
-
-  async join(cluster: TestCluster, token: string[]): Promise<void> {
-    importTestImage(this.dataDir);
-    const [cmd, args] = this.command(['agent', '--server', cluster.server.url, ...token, '--data-dir', this.dataDir, '--node-name', this.name, ...this.net, ...(this.inHost ? ['--node-ip', HOST_IP] : [])]);
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc = proc;
-    proc.stdout!.on('data', (d) => { this.out += d; });
-    proc.stderr!.on('data', (d) => { this.out += d; });
-    this.podCidr = await waitFor(`${this.name} joined`, async () => /\(pods (\S+)\) joined/.exec(this.out)?.[1] ?? (proc.exitCode !== null ? Promise.reject(new Error(this.out)) : undefined), 30_000);
-    await waitFor(`${this.name} Ready`, async () => (new RegExp(`${this.name}\\s+Ready`).test((await cluster.kubectl(['get', 'nodes'])).stdout) ? true : undefined));
-  }
-
-  async stop(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await exited;
-  }
-
-  /** Stops it and runs `tinykube reset` where it ran; checks nothing of it is left. */
-  async reset(): Promise<void> {
-    await this.stop();
-    const [cmd, args] = this.command(['reset', '--data-dir', this.dataDir, '--pod-cidr', this.podCidr || '10.40.250.0/24', ...this.net]);
-    execFileSync(cmd, args);
-    assert.ok(!existsSync(this.dataDir), `${this.name}: data dir removed`);
-    assert.ok(!readFileSync('/proc/mounts', 'utf8').includes(this.dataDir), `${this.name}: no mount left`);
-    const link = this.inHost ? spawnSync('ip', ['-n', HOST_NS, 'link', 'show', this.bridge]) : spawnSync('ip', ['link', 'show', this.bridge]);
-    assert.equal(link.status, 1, `${this.name}: bridge removed`);
-  }
-}
-
 describe('nodes joined with tinykube agent', { skip, timeout: 300_000 }, () => {
   const cluster = new TestCluster({ podCidr: '10.40.1.0/24', bridge: 'tkmn0', nodeName: 'mn-a', clusterCidr: CLUSTER_CIDR }, kubectl, ['--bind-address', HERE_IP, '--node-ip', HERE_IP]);
-  const agent = new JoinedAgent('mn-b', 'tkmn1');
-  const hostAgent = new JoinedAgent('mn-c', 'tkmnc0', true);
+  const agent = new JoinedAgent('mn-b', 'tkmn1', CLUSTER_CIDR);
+  const hostAgent = new JoinedAgent('mn-c', 'tkmnc0', CLUSTER_CIDR, { netns: HOST_NS, ip: HOST_IP });
   const tokenFile = () => ['--token-file', join(cluster.dataDir, 'node-token')];
 
   before(async () => {

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
-import { envelope, entry, msg, str, vi } from '../../src/apiserver/protobuf/testing.js';
+import { envelope, entry, msg, str, vi } from '../helpers/protobufwriter.js';
 import { findKubectl, kubectlRunner, startServer, type KubectlResult, type RunningServer } from './harness.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';

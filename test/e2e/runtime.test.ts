@@ -156,7 +156,7 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
 
   it('runs a two-container pod sharing hostname, IP, localhost, IPC and a volume, but not the rootfs', async () => {
     podA = await runPod(podSpec('pod-a', { hostPorts: [{ containerPort: 8080, hostPort: HOST_PORT, protocol: 'TCP' }] }));
-    assert.match(podA.ip, /^10\.42\.250\.\d+$/);
+    assert.match(podA.podIP, /^10\.42\.250\.\d+$/);
     const vol = [{ hostPath: shared, containerPath: '/shared', readOnly: false }];
     web = await run(podA, ctrSpec('pod-a', 'web', ['httpd', '-f', '-p', '8080', '-h', '/var/www'], { mounts: vol }));
     sidecar = await run(podA, ctrSpec('pod-a', 'sidecar', ['sh', '-c', 'echo sidecar up; echo to-stderr >&2; exec sleep 3600'], { mounts: vol }));
@@ -164,7 +164,7 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
 
     for (const id of [web, sidecar]) {
       assert.equal((await execIn(rt, id, ['hostname'])).stdout.trim(), 'pod-a');
-      assert.match((await execIn(rt, id, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout, new RegExp(`inet ${podA.ip.replace(/\./g, '\\.')}/24`));
+      assert.match((await execIn(rt, id, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout, new RegExp(`inet ${podA.podIP.replace(/\./g, '\\.')}/24`));
     }
     const page = await eventually('httpd on localhost:8080', async () => {
       const r = await execIn(rt, sidecar, ['wget', '-qO-', 'http://localhost:8080/']);
@@ -191,7 +191,7 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
     assert.equal((await execIn(rt, sidecar, ['ps', '-o', 'comm'])).stdout.includes('httpd'), false);
 
     // The host reaches the pod by IP and through the hostPort on loopback (portmap).
-    assert.equal(await httpGet(`http://${podA.ip}:8080/`), 'hello from busybox httpd\n');
+    assert.equal(await httpGet(`http://${podA.podIP}:8080/`), 'hello from busybox httpd\n');
     assert.equal(await httpGet(`http://127.0.0.1:${HOST_PORT}/`), 'hello from busybox httpd\n');
   });
 
@@ -259,7 +259,7 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
 
   it('shares the PID namespace when asked; two pods get distinct IPs and reach each other', async () => {
     podB = await runPod(podSpec('pod-b', { shareProcessNamespace: true, hostAliases: [{ ip: '10.42.250.250', hostnames: ['alias.test'] }] }));
-    assert.notEqual(podB.ip, podA.ip);
+    assert.notEqual(podB.podIP, podA.podIP);
     const server = await run(podB, ctrSpec('pod-b', 'server', ['httpd', '-f', '-p', '8080', '-h', '/var/www']));
     const shell = await run(podB, ctrSpec('pod-b', 'shell', ['sleep', '3600']));
     const ps = (await execIn(rt, shell, ['ps', '-o', 'pid,comm'])).stdout;
@@ -269,12 +269,12 @@ describe('runtime: pods from runc + conmon + CNI', { skip }, () => {
     assert.match((await execIn(rt, shell, ['cat', '/etc/hosts'])).stdout, /10\.42\.250\.250\talias\.test/);
 
     const fromA = await eventually('pod-a → pod-b', async () => {
-      const r = await execIn(rt, sidecar, ['wget', '-qO-', `http://${podB.ip}:8080/`]);
+      const r = await execIn(rt, sidecar, ['wget', '-qO-', `http://${podB.podIP}:8080/`]);
       return r.code === 0 && r.stdout;
     });
     assert.equal(fromA, 'hello from busybox httpd\n');
-    assert.equal((await execIn(rt, shell, ['wget', '-qO-', `http://${podA.ip}:8080/`])).stdout, 'hello from busybox httpd\n');
-    assert.equal(await httpGet(`http://${podB.ip}:8080/`), 'hello from busybox httpd\n');
+    assert.equal((await execIn(rt, shell, ['wget', '-qO-', `http://${podA.podIP}:8080/`])).stdout, 'hello from busybox httpd\n');
+    assert.equal(await httpGet(`http://${podB.podIP}:8080/`), 'hello from busybox httpd\n');
   });
 
   it('stops a TERM-handling container at once and a TERM-ignoring one at its grace with 137', async () => {

@@ -166,7 +166,7 @@ describe('streaming backends: logs, exec and port-forward against runc container
     await rt.init();
     rt.onExit((id) => exited.get(id)?.());
     sb = await rt.runSandbox({ uid: 'uid-streaming', name: 'streaming', namespace: 'default', hostname: 'streaming', shareProcessNamespace: false, hostPorts: [] });
-    assert.match(sb.ip, /^10\.46\.1\.\d+$/);
+    assert.match(sb.podIP, /^10\.46\.1\.\d+$/);
   });
 
   after(async () => {
@@ -339,7 +339,7 @@ describe('streaming backends: logs, exec and port-forward against runc container
     assert.equal(netnsDialerPids().length, 1, 'one dialer for the pod');
     // Not reachable from outside the pod: it listens on the pod's loopback only.
     const outside = await new Promise<string>((resolve) => {
-      const s = connect(8080, sb.ip);
+      const s = connect(8080, sb.podIP);
       s.once('connect', () => { s.destroy(); resolve('connected'); });
       s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
     });
@@ -382,7 +382,7 @@ describe('streaming backends: logs, exec and port-forward against runc container
     assert.ok(refused instanceof DialError);
     assert.equal(refused.code, 'ECONNREFUSED');
     assert.match(refused.message, /failed to connect to localhost:8081 inside namespace .*IPv4: dial tcp4 127\.0\.0\.1:8081: connect: connection refused/);
-    const viaPodIp = await dialInNetns(sb.netnsPath, 8081, { podIp: sb.ip }).then(() => 'connected', (e: Error) => e.message);
+    const viaPodIp = await dialInNetns(sb.netnsPath, 8081, { podIP: sb.podIP }).then(() => 'connected', (e: Error) => e.message);
     assert.match(viaPodIp, /pod IP: dial tcp4 10\.46\.1\.\d+:8081: connect: connection refused/);
   });
 

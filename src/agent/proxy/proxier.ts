@@ -7,7 +7,8 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KubeObject } from '../../api/strategy.js';
-import { parseIPv4, parseServiceCidr } from '../../api/resources/serviceallocator.js';
+import { parseIPv4 } from '../../api/ipv4.js';
+import { parseServiceCidr } from '../../api/resources/serviceallocator.js';
 import { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import { ensureEntryJumps, iptablesAvailable, natChains, restoreNat, syncServiceRoutes } from '../runtime/service-net.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podIp, podPlugins, type PodNetwork } from './cni.js';
+import { podIP, podPlugins, type PodNetwork } from './cni.js';
 
 const net: PodNetwork = { name: 'tinykube', bridge: 'tk0', subnet: '10.42.0.0/24', gateway: '10.42.0.1', ipamDir: '/s/ipam', binDir: '/usr/lib/cni' };
 
@@ -18,6 +18,6 @@ test('bridge with host-local IPAM, no masquerade; portmap only for hostPorts', (
 });
 
 test('pod IP from a CNI result', () => {
-  assert.equal(podIp({ cniVersion: '1.0.0', ips: [{ address: '10.42.0.5/24', gateway: '10.42.0.1', interface: 2 }] }), '10.42.0.5');
-  assert.throws(() => podIp({ cniVersion: '1.0.0' }), /no IP address/);
+  assert.equal(podIP({ cniVersion: '1.0.0', ips: [{ address: '10.42.0.5/24', gateway: '10.42.0.1', interface: 2 }] }), '10.42.0.5');
+  assert.throws(() => podIP({ cniVersion: '1.0.0' }), /no IP address/);
 });

@@ -3,7 +3,7 @@
 // config on stdin, chained with prevResult); the config and result are saved because DEL needs the
 // exact same ones.
 import { join } from 'node:path';
-import type { SandboxSpec } from './index.js';
+import type { SandboxSpec } from './specs.js';
 import { CommandError, run } from './run.js';
 
 const CNI_VERSION = '1.0.0';
@@ -51,7 +51,7 @@ export function podPlugins(net: PodNetwork, hostPorts: SandboxSpec['hostPorts'])
 }
 
 /** The pod's IPv4 address (without the prefix length). */
-export function podIp(result: CniResult): string {
+export function podIP(result: CniResult): string {
   const address = result.ips?.[0]?.address;
   if (!address) throw new Error(`CNI result has no IP address: ${JSON.stringify(result)}`);
   return address.split('/')[0];

@@ -1,6 +1,6 @@
 // A container's state from what is on disk: conmon's exit and oom markers are the truth about an
 // exit (runc forgets exit codes), runc's status tells created from running.
-import type { ContainerState } from './index.js';
+import type { ContainerState } from './specs.js';
 import type { ContainerRecord } from './records.js';
 import type { RuncStatus } from './runc.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { conmonPidFile, createWithConmon, exitFile, oomFile, pidFile } from './conmon.js';
 import { conmonBase, type RuntimeContext } from './context.js';
 import { containerStateOf } from './container-state.js';
-import type { ContainerSpec, ContainerState, Sandbox } from './index.js';
+import type { ContainerSpec, ContainerState, Sandbox } from './specs.js';
 import { podFilesOf } from './layout.js';
 import { unmountUnder } from './mounts.js';
 import { appSpec } from './oci-spec.js';

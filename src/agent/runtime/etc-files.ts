@@ -1,6 +1,6 @@
 // The per-pod /etc/hosts, /etc/resolv.conf and /etc/hostname, written once per sandbox and
 // bind-mounted into every container of the pod, in the kubelet's format.
-import type { SandboxSpec } from './index.js';
+import type { SandboxSpec } from './specs.js';
 
 export function hostsFile(ip: string, hostname: string, aliases: SandboxSpec['hostAliases'] = []): string {
   let text = '# Kubernetes-managed hosts file.\n'

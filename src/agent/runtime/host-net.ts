@@ -2,7 +2,7 @@
 // the whole cluster CIDR, which keeps a packet for a pod IP that does not exist on this node from
 // leaving through the default route (the bridge's own, more specific route still wins).
 import { readFile, writeFile } from 'node:fs/promises';
-import { cidrContains, parseCidr } from './cidr.js';
+import { cidrContains, parseCidr } from '../../api/ipv4.js';
 import { CommandError, run } from './run.js';
 import { which } from './tools.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSpec } from './index.js';
+import type { ContainerSpec } from './specs.js';
 import { appSpec, boundingCapabilities, capabilitiesInMask, DEFAULT_CAPABILITIES, infraSpec, nofileHardLimit, type HostFacts } from './oci-spec.js';
 
 const host: HostFacts = { nofileHardLimit: 20_000, capabilities: capabilitiesInMask('000001ffffffffff') };

@@ -5,7 +5,7 @@
 // mounts; the securityContext adjusts them (capabilities, no_new_privs, read-only root, sysctls,
 // the RuntimeDefault seccomp profile).
 import { runtimeDefaultSeccomp, type OciSeccomp } from './seccomp.js';
-import type { ContainerSpec } from './index.js';
+import type { ContainerSpec } from './specs.js';
 import type { PodFiles } from './layout.js';
 import type { HostNamespaces } from './records.js';
 

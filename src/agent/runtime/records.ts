@@ -27,7 +27,10 @@ export interface SandboxRecord {
   host?: HostNamespaces;
   /** The infra container's pid: it holds the shared PID namespace (only with shareProcessNamespace). */
   infraPid?: number;
-  /** Set once the network is up; a record without it is a half-made sandbox. (infraPid here: older records.) */
+  /**
+   * Set once the network is up; a record without it is a half-made sandbox. (infraPid here: older
+   * records.) `ip` is the pod IP (Sandbox.podIP), named so on disk for the records already written.
+   */
   ready?: { ip: string; infraPid?: number };
 }
 

@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { attach, detach, podIp, podPlugins, type CniAttachment, type PodNetwork } from './cni.js';
+import { attach, detach, podIP, podPlugins, type CniAttachment, type PodNetwork } from './cni.js';
 import { createWithConmon } from './conmon.js';
 import type { Containers } from './containers.js';
 import { conmonBase, type RuntimeContext } from './context.js';
 import { removeCgroup } from './cgroups.js';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files.js';
 import { addNetns, deleteNetns, NETNS_DIR } from './host-net.js';
-import type { Sandbox, SandboxSpec } from './index.js';
+import type { Sandbox, SandboxSpec } from './specs.js';
 import { pinnedNamespacesOf, podFilesOf } from './layout.js';
 import { mountTmpfs, unmountUnder } from './mounts.js';
 import { infraSpec } from './oci-spec.js';
@@ -34,7 +34,7 @@ const infraDir = (sandboxDir: string): string => join(sandboxDir, 'infra');
 const netnsName = (id: string): string => `tk-${id}`;
 
 function toSandbox(r: SandboxRecord, dir: string): Sandbox {
-  return { id: r.id, uid: r.uid, ip: r.ready?.ip ?? '', netnsPath: r.netnsPath, infraPid: r.infraPid ?? r.ready?.infraPid, dir };
+  return { id: r.id, uid: r.uid, podIP: r.ready?.ip ?? '', netnsPath: r.netnsPath, infraPid: r.infraPid ?? r.ready?.infraPid, dir };
 }
 
 /** New IPC and UTS namespaces (those not the host's), bind-mounted on the (created) files, with the pod's hostname set. */
@@ -111,7 +111,7 @@ export class Sandboxes {
     }
     const cni = await attach(this.net, podPlugins(this.net, spec.hostPorts), record.id, record.netnsPath);
     await writeFile(join(dir, CNI_FILE), JSON.stringify(cni));
-    const ip = podIp(cni.result);
+    const ip = podIP(cni.result);
     const files = podFilesOf(dir);
     await Promise.all([
       writeFile(files.hosts, hostsFile(ip, spec.hostname, spec.hostAliases)),

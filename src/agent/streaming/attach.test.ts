@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PacketReader, pacedResizer } from './attach.js';
+import { spawnSync } from 'node:child_process';
+import { PacketReader, pacedResizer, RELAY } from './attach.js';
 
 const frame = (pipe: number, text: string): Buffer => {
   const p = Buffer.concat([Buffer.from([pipe]), Buffer.from(text)]);
@@ -43,4 +44,9 @@ test('pacedResizer: one write at a time, paced, the latest size winning over tho
   resize({ height: 40, width: 120 });
   await new Promise((r) => setTimeout(r, 30));
   assert.deepEqual(written.at(-1), '40x120');
+});
+
+test('the Perl relay is shipped beside the module (the build copies it) and compiles', () => {
+  const r = spawnSync('perl', ['-c', RELAY], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
 });

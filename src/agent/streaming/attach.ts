@@ -1,38 +1,18 @@
 // The backend of `kubectl attach` (and `kubectl run -i`): conmon's attach socket in the container's
 // bundle dir. It is a SOCK_SEQPACKET unix socket, which Node cannot open, so a few lines of Perl
-// (perl-base is Essential on Debian) relay it: each packet conmon sends — one byte naming the pipe
-// (2 stdout, 3 stderr) and up to 8192 bytes of output — comes out as a 4-byte length and the
-// packet; stdin goes in as packets, and its end as a shutdown of the write side, on which conmon
+// (attach-relay.pl; perl-base is Essential on Debian) relay it: each packet conmon sends — one
+// byte naming the pipe (2 stdout, 3 stderr) and up to 8192 bytes of output — comes out as a
+// 4-byte length and the packet; stdin goes in as packets, and its end as a shutdown of the write side, on which conmon
 // closes the container's stdin (unless it was started with --leave-stdin-open). Terminal resizes
 // are conmon control messages. Only output written after the attach is seen, as upstream.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ExecIO, ExecResult, TerminalSize } from './exec.js';
 import { CONMON_CTL, CTL_GAP_MS, writeConmonControl } from '../runtime/conmon.js';
 
-/** The relay, run as `perl -e RELAY <socket>`. */
-export const RELAY = `use strict; use Socket;
-my $path = shift;
-socket(my $s, AF_UNIX, SOCK_SEQPACKET, 0) or die "socket: $!\\n";
-connect($s, pack_sockaddr_un($path)) or die "cannot attach to $path: $!\\n";
-binmode STDIN; binmode STDOUT;
-my ($in, $sock) = (fileno(STDIN), fileno($s));
-my $open = 1;
-sub put { my $d = shift; while (length $d) { my $n = syswrite(STDOUT, $d); defined $n or exit 0; substr($d, 0, $n) = ''; } }
-while (1) {
-  my $r = ''; vec($r, $sock, 1) = 1; vec($r, $in, 1) = 1 if $open;
-  next if select($r, undef, undef, undef) < 0;
-  if (vec($r, $sock, 1)) {
-    defined(recv($s, my $p, 8193, 0)) or exit 0;
-    exit 0 if length($p) == 0;
-    put(pack('N', length $p) . $p);
-  }
-  if ($open && vec($r, $in, 1)) {
-    my $n = sysread(STDIN, my $d, 8192);
-    if (!$n) { shutdown($s, 1); $open = 0; } else { send($s, $d, 0); }
-  }
-}
-`;
+/** The relay (attach-relay.pl, copied beside this file by the build), run as `perl RELAY <socket>`. */
+export const RELAY = fileURLToPath(new URL('./attach-relay.pl', import.meta.url));
 
 const STDOUT_PIPE = 2;
 const STDERR_PIPE = 3;
@@ -80,7 +60,7 @@ export function pacedResizer(write: (size: TerminalSize) => Promise<void>, paceM
 
 /** Attaches the client's streams to a running container until it exits or the client goes. */
 export function attachToContainer(containerDir: string, io: ExecIO): Promise<ExecResult> {
-  const relay = spawn('perl', ['-e', RELAY, join(containerDir, 'attach')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const relay = spawn('perl', [RELAY, join(containerDir, 'attach')], { stdio: ['pipe', 'pipe', 'pipe'] });
   const onResize = pacedResizer((size) => writeConmonControl(containerDir, CONMON_CTL.resize, size.height, size.width));
   if (io.tty) {
     if (io.initialSize) onResize(io.initialSize);

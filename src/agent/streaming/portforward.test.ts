@@ -106,7 +106,7 @@ describe('dialInNetns', { skip }, () => {
   it('falls back to the pod IP for a server bound to that address only', async () => {
     const onPodIp = await listen('127.0.0.2', (s) => s.end('on the pod ip'));
     try {
-      assert.equal(await collect(await dialInNetns(OWN_NETNS, portOf(onPodIp), { podIp: '127.0.0.2' })), 'on the pod ip');
+      assert.equal(await collect(await dialInNetns(OWN_NETNS, portOf(onPodIp), { podIP: '127.0.0.2' })), 'on the pod ip');
       await assert.rejects(dialInNetns(OWN_NETNS, portOf(onPodIp)), /connection refused/);
     } finally {
       onPodIp.close();

@@ -1,7 +1,7 @@
 // The backend of `kubectl port-forward`: byte streams to ports inside a pod's network namespace.
 // Node cannot setns(2), so a small helper runs inside the namespace (`nsenter --net=<netns> node
-// -e <HELPER>`), one per namespace, started on the first dial and gone after IDLE_MS without
-// connections. It listens on a unix socket in a private temp dir (unix sockets on the filesystem
+// portforward-helper.js`), one per namespace, started on the first dial and gone after IDLE_MS
+// without connections. It listens on a unix socket in a private temp dir (unix sockets on the filesystem
 // are reachable from any netns), and for each connection reads one request line
 // (port, addresses), connects inside the pod (127.0.0.1 first, so servers that listen on the pod's
 // loopback only are reachable, as upstream), answers "OK" or the errors, then relays bytes. So a
@@ -16,12 +16,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { which } from '../runtime/tools.js';
 
 export interface DialOptions {
   /** Also try the pod's own IP when localhost refuses (a server bound to that address only). */
-  podIp?: string;
+  podIP?: string;
   /** For the whole dial, the helper's start included (default 10 s). */
   timeoutMs?: number;
 }
@@ -42,80 +43,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** How often the helper checks its netns is still the pod's, besides watching the netns dir. */
 const NETNS_POLL_MS = 1000;
 
-/**
- * The helper, run by `node --input-type=module -e` inside the pod's netns. argv: socket path,
- * netns path (to notice the pod going away), idle ms, netns poll ms. Request: one JSON line
- * {"port":N,"hosts":[…],"timeoutMs":N,"graceMs":N}; answer: "OK\n" then the relay, or one JSON line
- * {"failures":[{"host","code","message"}]} and close.
- */
-export const HELPER_SOURCE = `// tinykube netns dialer
-import { createServer, connect } from 'node:net';
-import { rmSync, statSync, watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
-const [sockPath, netnsPath, idleArg, pollArg] = process.argv.slice(1);
-const own = statSync('/proc/self/ns/net');
-const conns = new Set();
-let idleTimer;
-const quit = () => { for (const c of conns) c.destroy(); try { rmSync(dirname(sockPath), { recursive: true, force: true }); } catch {} process.exit(0); };
-const armIdle = () => { clearTimeout(idleTimer); if (conns.size === 0) idleTimer = setTimeout(quit, Number(idleArg)); };
-const gone = () => { try { const st = statSync(netnsPath); return st.ino !== own.ino || st.dev !== own.dev; } catch { return true; } };
-const check = () => { if (gone()) quit(); };
-try { watch(dirname(netnsPath), { persistent: false }, (ev, name) => { if (!name || String(name) === basename(netnsPath)) check(); }).on('error', () => {}); } catch {}
-setInterval(check, Number(pollArg));
-process.stdin.on('end', quit).on('close', quit).on('error', quit).resume();
-const RETRY = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EAFNOSUPPORT', 'EHOSTUNREACH']);
-function dial(port, hosts, timeoutMs, failures, done) {
-  const host = hosts[failures.length];
-  if (host === undefined) return done(failures);
-  const t = connect({ port, host, allowHalfOpen: true });
-  const timer = setTimeout(() => t.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-  t.once('connect', () => { clearTimeout(timer); t.removeAllListeners('error'); done(null, t); });
-  t.once('error', (e) => {
-    clearTimeout(timer);
-    failures.push({ host, code: e.code, message: e.message });
-    if (RETRY.has(e.code)) dial(port, hosts, timeoutMs, failures, done); else done(failures);
-  });
-}
-const server = createServer({ allowHalfOpen: true }, (c) => {
-  conns.add(c);
-  clearTimeout(idleTimer);
-  c.on('error', () => {});
-  c.on('close', () => { conns.delete(c); armIdle(); });
-  let head = Buffer.alloc(0);
-  const onData = (b) => {
-    head = Buffer.concat([head, b]);
-    const nl = head.indexOf(10);
-    if (nl < 0) { if (head.length > 4096) c.destroy(); return; }
-    c.off('data', onData);
-    c.pause();
-    let req;
-    try { req = JSON.parse(head.subarray(0, nl).toString()); } catch { c.destroy(); return; }
-    const rest = head.subarray(nl + 1);
-    dial(req.port, req.hosts, req.timeoutMs, [], (failures, t) => {
-      if (failures) { c.end(JSON.stringify({ failures }) + '\\n'); return; }
-      if (c.destroyed) { t.destroy(); return; }
-      t.on('error', () => {});
-      // A reset on one side resets the other; an end is passed on (pipe), and then the other
-      // direction has graceMs to end too, as containerd does: a unix socket has no reset, so an
-      // end from the agent may be a client gone for good.
-      let grace;
-      const cut = () => { c.destroy(); t.destroy(); };
-      const ended = () => { grace ??= setTimeout(cut, req.graceMs); };
-      c.once('end', ended);
-      t.once('end', ended);
-      t.on('close', () => { if (!c.writableEnded) c.destroy(); if (c.destroyed) clearTimeout(grace); });
-      c.on('close', () => { if (!t.writableEnded) t.destroy(); if (t.destroyed) clearTimeout(grace); });
-      c.write('OK\\n');
-      if (rest.length) t.write(rest);
-      c.pipe(t);
-      t.pipe(c);
-    });
-  };
-  c.on('data', onData);
-});
-server.on('error', (e) => { process.stderr.write(String(e && e.message) + '\\n'); quit(); });
-server.listen(sockPath, () => { process.stdout.write('ready\\n'); armIdle(); });
-`;
+/** The dialer program (portforward-helper.ts, compiled beside this file). */
+const HELPER = fileURLToPath(new URL('./portforward-helper.js', import.meta.url));
 
 /** Go's wording of the errnos a dial meets. */
 const ERRNO_TEXT: Record<string, string> = {
@@ -168,7 +97,7 @@ function startHelper(netnsPath: string, deadline: number): Helper {
     // Its own private dir (0700: only root's processes can connect), removed by whoever ends first.
     const dir = await mkdtemp(join(tmpdir(), 'tkpf-'));
     helper.sockPath = join(dir, 'dialer.sock');
-    const child = spawn(nsenter, [`--net=${netnsPath}`, process.execPath, '--input-type=module', '-e', HELPER_SOURCE, helper.sockPath, netnsPath, String(IDLE_MS), String(NETNS_POLL_MS)], {
+    const child = spawn(nsenter, [`--net=${netnsPath}`, process.execPath, HELPER, helper.sockPath, netnsPath, String(IDLE_MS), String(NETNS_POLL_MS)], {
       stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     helper.child = child;
@@ -286,7 +215,7 @@ function request(helper: Helper, port: number, hosts: string[], timeoutMs: numbe
 export async function dialInNetns(netnsPath: string, port: number, opts: DialOptions = {}): Promise<Duplex> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DialError(`invalid port ${port}`);
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const hosts = ['127.0.0.1', '::1', ...(opts.podIp ? [opts.podIp] : [])];
+  const hosts = ['127.0.0.1', '::1', ...(opts.podIP ? [opts.podIP] : [])];
   for (let attempt = 0; ; attempt++) {
     const helper = helperFor(netnsPath, deadline);
     try {

@@ -8,9 +8,9 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { STATS_PATH, type StatsReport } from '../resourcestats.js';
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest } from '../../api/errors.js';
+import { parseStreamPath, STATS_PATH, type StatsReport } from '../../api/nodecontract.js';
 import { remoteCommandQuery, serveRemoteCommand, servePortForward } from '../../streams/index.js';
 import { netnsOf, type Runtime, type Sandbox } from '../runtime/index.js';
 import { CONTAINER_ID_PREFIX } from '../podstatus.js';
@@ -103,15 +103,6 @@ function rawStatus(socket: Duplex, e: ApiError): void {
   socket.end(`HTTP/1.1 ${e.code} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** `/containerLogs/ns/pod/container`, `/exec/ns/pod/container`, `/attach/…`, `/portForward/ns/pod`. */
-function parsePath(url: string): { verb: string; namespace: string; pod: string; container?: string; query: URLSearchParams } | undefined {
-  const u = new URL(url, 'https://agent');
-  const parts = u.pathname.split('/').slice(1).map(decodeURIComponent);
-  const [verb, namespace, pod, container] = parts;
-  if (!verb || !namespace || !pod) return undefined;
-  return { verb, namespace, pod, container, query: u.searchParams };
-}
-
 /** Besides its own HTTPS port, the API server of the same process calls serveRequest/serveUpgrade directly. */
 export class StreamingServer {
   private server?: Server;
@@ -194,7 +185,7 @@ export class StreamingServer {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await this.stats()));
       return;
     }
-    const p = parsePath(path);
+    const p = parseStreamPath(path);
     if (!p || p.verb !== 'containerLogs' || !p.container) throw p && p.verb !== 'containerLogs' ? badRequest('Upgrade request required') : notFound('not found');
     if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'logs are read with GET');
     const { pod } = this.handle(p.namespace, p.pod);
@@ -225,7 +216,7 @@ export class StreamingServer {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
-    const p = parsePath(path);
+    const p = parseStreamPath(path);
     if (!p) throw notFound('not found');
     const { pod, sandbox } = this.handle(p.namespace, p.pod);
     const { runtime } = this.opts;
@@ -233,7 +224,7 @@ export class StreamingServer {
       if (!sandbox) throw badRequest(`pod "${p.pod}" has no network yet`);
       // The dialer helper in the pod's netns starts now, so the first connection does not wait for it.
       void warmNetnsDialer(netnsOf(sandbox)).catch(() => {});
-      servePortForward(req, socket, head, (port) => dialInNetns(netnsOf(sandbox), port, { podIp: sandbox.ip }), { podName: p.pod, uid: pod.metadata?.uid });
+      servePortForward(req, socket, head, (port) => dialInNetns(netnsOf(sandbox), port, { podIP: sandbox.podIP }), { podName: p.pod, uid: pod.metadata?.uid });
       return;
     }
     if ((p.verb !== 'exec' && p.verb !== 'attach') || !p.container) throw notFound(`${p.verb} is not served by this node`);

@@ -9,7 +9,7 @@ import type { Mutable } from '../strategy.js';
 import { defineStrategy, type Obj } from '../strategykit.js';
 import { ageColumn, column, nameColumn } from '../table.js';
 import { isDNS1123Label } from '../validation.js';
-import { parseIPv4 } from './serviceallocator.js';
+import { parseIPv4 } from '../ipv4.js';
 
 type EndpointsObj = Obj<Endpoints>;
 type SliceObj = Obj<EndpointSlice>;

@@ -1,6 +1,7 @@
 // Pods: defaults, validation, update rules, graceful deletion and table columns as upstream.
 import type { Container, Pod, PodSpec, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
 import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
+import { isPodTerminal, isSidecar } from '../pods.js';
 import { defineStrategy, type Obj } from '../strategykit.js';
 import { age, ageColumn, column, nameColumn, orNone } from '../table.js';
 import { isDNS1123Label, isValidPortName, validateLabels } from '../validation.js';
@@ -118,9 +119,6 @@ export function qosClass(spec: PodSpec): string {
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
-
-/** A sidecar: an init container with restartPolicy Always, which starts in order and then runs beside the app containers. */
-export const isSidecar = (c: Container | undefined): boolean => c?.restartPolicy === 'Always';
 
 function validateContainers(list: unknown, path: string, requireOne: boolean, volumeNames: Set<string>, seenNames: Set<string>): FieldError[] {
   const init = path.endsWith('.initContainers');
@@ -364,8 +362,6 @@ export const podStrategy = defineStrategy<Obj<Pod>>({
       },
       validate: (pod, old) => validateEphemeralContainers(pod.spec!, old.spec!),
     },
-    // The binding handler sets spec.nodeName and the PodScheduled condition itself.
-    binding: { prepare() {} },
   },
   selectableFields: (pod) => ({
     'spec.nodeName': pod.spec?.nodeName ?? '',
@@ -379,7 +375,7 @@ export const podStrategy = defineStrategy<Obj<Pod>>({
   }),
   gracefulDeletion(pod, requested) {
     // Nothing runs yet (unscheduled) or any more (finished): there is nothing to stop gracefully.
-    if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return { gracePeriodSeconds: 0 };
+    if (!pod.spec?.nodeName || isPodTerminal(pod)) return { gracePeriodSeconds: 0 };
     const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     return { gracePeriodSeconds: Math.max(0, grace) };
   },

@@ -4,16 +4,9 @@
 // offset does). What is taken is derived from the stored Services every time, so the allocators
 // survive restarts with nothing of their own to store; in-flight creates are held as reservations
 // until their Service is stored (or the write fails).
+import { formatIPv4, parseIPv4 } from '../ipv4.js';
 
 const RESERVATION_MS = 60_000;
-
-export function parseIPv4(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-export const formatIPv4 = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
 export interface Range { base: number; size: number; cidr: string }
 

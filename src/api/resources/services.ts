@@ -8,7 +8,8 @@ import type { AllocationConfig, Allocator, KubeObject, Mutable } from '../strate
 import { defineStrategy } from '../strategykit.js';
 import { ageColumn, column, nameColumn } from '../table.js';
 import { goStringSlice, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels } from '../validation.js';
-import { AllocationError, ClusterIPAllocator, NodePortAllocator, parseIPv4 } from './serviceallocator.js';
+import { parseIPv4 } from '../ipv4.js';
+import { AllocationError, ClusterIPAllocator, NodePortAllocator } from './serviceallocator.js';
 
 export type ServiceObj = Mutable<Service> & KubeObject;
 const asService = (o: KubeObject): ServiceObj => o as ServiceObj;

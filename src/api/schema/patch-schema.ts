@@ -3,9 +3,26 @@
 import { definitionName, definitions, refName, type Schema } from './definitions.js';
 import { patchMeta, type FieldPatchMeta } from './patch-meta.js';
 
-import type { PatchSchema } from '../../apiserver/patch/strategic.js';
-
-export type { PatchSchema };
+/** Patch metadata for one node of an object's schema; generated from OpenAPI for built-in types. */
+export interface PatchSchema {
+  /** 'object' (fixed fields), 'map' (string keys → one value schema), 'list', or 'primitive'. */
+  type: 'object' | 'map' | 'list' | 'primitive';
+  /** For 'object': the schema of a named field. For 'map': the value schema, whatever the key. */
+  field(name: string): PatchSchema | undefined;
+  /** For 'list': the element schema. */
+  items?: PatchSchema;
+  /**
+   * For 'list': upstream's x-kubernetes-patch-strategy ('merge', 'replace', 'retainKeys', 'merge,retainKeys') and x-kubernetes-patch-merge-key.
+   * Objects and maps may carry one too: 'replace' makes a patch replace the whole value; 'retainKeys' only
+   * matters to clients building patches (the server obeys $retainKeys wherever the patch puts it).
+   */
+  patchStrategy?: string;
+  patchMergeKey?: string;
+  /** Server-side apply's topology (x-kubernetes-list-type / -list-map-keys / -map-type); an untagged list is atomic. */
+  listType?: 'atomic' | 'set' | 'map';
+  mapKeys?: string[];
+  mapType?: 'atomic' | 'granular';
+}
 
 const noFields = (): undefined => undefined;
 const PRIMITIVE: PatchSchema = { type: 'primitive', field: noFields };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { ProtoWriter } from './protobuf.js';
 import { openapiV2Json, openapiV2Protobuf } from './index.js';
-import { decodeMessage, messages, sampleResources, strings, type Field } from './testing.js';
+import { decodeMessage, messages, sampleResources, strings, type Field } from '../../../test/helpers/openapifixtures.js';
 
 type Msg = Map<number, Field[]>;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openapiV2Json, openapiV2JsonBytes } from './index.js';
-import { sampleResources } from './testing.js';
+import { sampleResources } from '../../../test/helpers/openapifixtures.js';
 
 type Json = Record<string, any>;
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { openapiV3Doc, openapiV3DocBytes, openapiV3Root, openapiV3RootBytes } from './index.js';
-import { sampleResources } from './testing.js';
+import { sampleResources } from '../../../test/helpers/openapifixtures.js';
 
 type Json = Record<string, any>;
 

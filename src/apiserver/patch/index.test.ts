@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPatch, PatchError, UnsupportedPatchError } from './index.js';
-import { podSchema } from './podschema.fixture.js';
+import { podSchema } from '../../../test/helpers/podpatchschema.js';
 
 const live = { metadata: { name: 'p', labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }] } };
 

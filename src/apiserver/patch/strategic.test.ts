@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PatchError } from './errors.js';
-import { podSchema } from './podschema.fixture.js';
+import { podSchema } from '../../../test/helpers/podpatchschema.js';
 import { strategicMergePatch } from './strategic.js';
 
 function pod() {

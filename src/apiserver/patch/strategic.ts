@@ -3,29 +3,11 @@
 // replaced (objects by their patchMergeKey, primitives as a set), and that the patch may carry
 // directives: $patch, $retainKeys, $setElementOrder/<field> and $deleteFromPrimitiveList/<field>.
 // Semantics follow k8s.io/apimachinery/pkg/util/strategicpatch (StrategicMergeMapPatch).
+import type { PatchSchema } from '../../api/schema/patch-schema.js';
 import { PatchError } from './errors.js';
 import { cloneJson, getMember, isJsonObject, setMember, type JsonObject } from './json.js';
 
-/** Patch metadata for one node of an object's schema; generated from OpenAPI for built-in types. */
-export interface PatchSchema {
-  /** 'object' (fixed fields), 'map' (string keys → one value schema), 'list', or 'primitive'. */
-  type: 'object' | 'map' | 'list' | 'primitive';
-  /** For 'object': the schema of a named field. For 'map': the value schema, whatever the key. */
-  field(name: string): PatchSchema | undefined;
-  /** For 'list': the element schema. */
-  items?: PatchSchema;
-  /**
-   * For 'list': upstream's x-kubernetes-patch-strategy ('merge', 'replace', 'retainKeys', 'merge,retainKeys') and x-kubernetes-patch-merge-key.
-   * Objects and maps may carry one too: 'replace' makes a patch replace the whole value; 'retainKeys' only
-   * matters to clients building patches (the server obeys $retainKeys wherever the patch puts it).
-   */
-  patchStrategy?: string;
-  patchMergeKey?: string;
-  /** Server-side apply's topology (x-kubernetes-list-type / -list-map-keys / -map-type); an untagged list is atomic. */
-  listType?: 'atomic' | 'set' | 'map';
-  mapKeys?: string[];
-  mapType?: 'atomic' | 'granular';
-}
+export type { PatchSchema };
 
 const PATCH = '$patch';
 const RETAIN_KEYS = '$retainKeys';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAGIC, ProtobufError, protobufDecoder as dec } from './decode.js';
 import { formatDuration, formatMicroTime } from './values.js';
-import { type Bytes, entry, envelope, fixed64, key, ld, msg, str, varint, vi } from './testing.js';
+import { type Bytes, entry, envelope, fixed64, key, ld, msg, str, varint, vi } from '../../../test/helpers/protobufwriter.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
 

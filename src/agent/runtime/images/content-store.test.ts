@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { ContentStore } from './content-store.js';
 import { sha256 } from './digest.js';
 import { ImagePullError } from './errors.js';
-import { tarArchive } from './testing.js';
+import { tarArchive } from '../../../../test/helpers/imagefixtures.js';
 
 const invalid = (message: RegExp) => (e: unknown) => e instanceof ImagePullError && e.reason === 'Invalid' && message.test(e.message);
 

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { sha256 } from './digest.js';
 import { ImagePullError } from './errors.js';
 import { ImageStore } from './image-store.js';
-import { ociArchive, ociImage, tarArchive, type OciImageSpec } from './testing.js';
+import { ociArchive, ociImage, tarArchive, type OciImageSpec } from '../../../../test/helpers/imagefixtures.js';
 
 const BASE = [{ path: 'etc/', type: 'dir' as const }, { path: 'etc/os-release', data: 'ID=test\n' }];
 const TOP = [{ path: 'app', data: 'app', mode: 0o755 }];

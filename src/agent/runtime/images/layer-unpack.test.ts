@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { unpackLayer } from './layer-unpack.js';
-import { tarArchive, type TarSpec } from './testing.js';
+import { tarArchive, type TarSpec } from '../../../../test/helpers/imagefixtures.js';
 import { ImagePullError } from './errors.js';
 
 const xattr = (path: string, name: string) => execFileSync('getfattr', ['-h', '--only-values', '-n', name, path]).toString();

@@ -5,7 +5,7 @@ import { chownSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTar, type TarEntry } from './tar-reader.js';
-import { tarArchive } from './testing.js';
+import { tarArchive } from '../../../../test/helpers/imagefixtures.js';
 
 async function* chunked(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);

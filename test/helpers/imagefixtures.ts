@@ -2,9 +2,9 @@
 // (absolute paths, `..`, links out of the tree) no well-behaved tar tool makes, and whole OCI
 // images built from such layers. Byte-for-byte deterministic: same input, same digests.
 import { gzipSync } from 'node:zlib';
-import { sha256 } from './digest.js';
-import { MediaType, type Descriptor } from './manifest.js';
-import type { TarEntryType } from './tar-reader.js';
+import { sha256 } from '../../src/agent/runtime/images/digest.js';
+import { MediaType, type Descriptor } from '../../src/agent/runtime/images/manifest.js';
+import type { TarEntryType } from '../../src/agent/runtime/images/tar-reader.js';
 
 export interface TarSpec {
   path: string;

@@ -1,6 +1,6 @@
 // A hand-written PatchSchema for a subset of Pod, carrying the patch metadata upstream's OpenAPI
 // gives these fields. Test support only: the server uses schemas generated from OpenAPI.
-import type { PatchSchema } from './strategic.js';
+import type { PatchSchema } from '../../src/apiserver/patch/strategic.js';
 
 const primitive: PatchSchema = { type: 'primitive', field: () => undefined };
 

@@ -1,6 +1,6 @@
 // A tiny protobuf writer for hand-made test vectors (unit and end-to-end tests): fields are byte
 // arrays that concatenate. Not used by the server.
-import { MAGIC } from './decode.js';
+import { MAGIC } from '../../src/apiserver/protobuf/decode.js';
 
 export type Bytes = number[];
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quantityMilliValue, quantityValue } from './quantity.js';
+import { parseQuantity, quantityError, quantityMilliValue, quantityValue } from './quantity.js';
 
 test('cpu quantities in millicores', () => {
   assert.equal(quantityMilliValue('100m'), 100);
@@ -32,4 +32,23 @@ test('missing or malformed quantities count as zero', () => {
   assert.equal(quantityValue('1Qi'), 0);
   assert.equal(quantityMilliValue('.'), 0);
   assert.equal(quantityMilliValue(''), 0);
+});
+
+test('parseQuantity tells a malformed quantity apart from zero', () => {
+  assert.equal(parseQuantity('0'), 0);
+  assert.equal(parseQuantity('64Mi'), 64 * 2 ** 20);
+  assert.equal(parseQuantity('250m', 3), 250);
+  assert.equal(parseQuantity('1mi'), undefined);
+  assert.equal(parseQuantity('abc'), undefined);
+  assert.equal(parseQuantity('.'), undefined);
+});
+
+test('quantityError gives the decoder messages', () => {
+  assert.equal(quantityError('250m'), undefined);
+  assert.equal(quantityError(2), undefined);
+  assert.equal(quantityError('1e3'), undefined);
+  assert.equal(quantityError('1mi'), "unable to parse quantity's suffix");
+  assert.equal(quantityError('.Gi'), 'unable to parse numeric part of quantity');
+  assert.match(quantityError('1 Gi') ?? '', /must match the regular expression/);
+  assert.match(quantityError(true) ?? '', /must match the regular expression/);
 });

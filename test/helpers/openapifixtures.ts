@@ -1,5 +1,5 @@
 // Test helpers: a served resource set like the server's, and a tiny protobuf decoder.
-import type { ResourceInfo } from '../../api/resource.js';
+import type { ResourceInfo } from '../../src/api/resource.js';
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 

@@ -1,19 +1,15 @@
-// Starts a node: the container runtime, the image store and the agent, as one unit that `up` runs
-// beside the control plane (and `agent` will run against a remote one).
+// The node daemon: the container runtime, the image store and the agent (pod workers, network,
+// streaming server), as one unit that `up` runs beside the control plane and `agent` against a remote one.
 import { join } from 'node:path';
 import { Agent } from '../agent/agent.js';
 import { defaultNodeName, primaryAddress } from '../agent/nodeinfo.js';
 import { Runtime } from '../agent/runtime/index.js';
-import { gatewayOf, parseCidr } from '../agent/runtime/cidr.js';
+import { gatewayOf, parseCidr } from '../api/ipv4.js';
 import { ImageStore } from '../agent/runtime/images/index.js';
 import type { RestClient } from '../client/rest.js';
 import { issueServingCert, type KeyPairPem } from '../apiserver/pki.js';
+import { CLUSTER_DOMAIN, DEFAULT_BRIDGE, DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR, DEFAULT_SERVICE_CIDR } from './defaults.js';
 
-export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
-export const DEFAULT_NODE_CIDR = '10.42.0.0/24';
-export const DEFAULT_BRIDGE = 'tk0';
-export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
-export const CLUSTER_DOMAIN = 'cluster.local';
 
 export interface NodeOptions {
   dataDir: string;
@@ -63,7 +59,15 @@ export function nodeRuntime(dataDir: string, opts: { podCidr?: string; clusterCi
   });
 }
 
-export async function startNode(opts: NodeOptions): Promise<{ agent: Agent; images: ImageStore; runtime: Runtime }> {
+export interface NodeDaemon {
+  agent: Agent;
+  images: ImageStore;
+  runtime: Runtime;
+  /** Stops the agent; pods keep running (conmon owns their containers) and the next start adopts them. */
+  stop(): void;
+}
+
+export async function startNode(opts: NodeOptions): Promise<NodeDaemon> {
   const layout = nodeLayout(opts.dataDir);
   const runtime = nodeRuntime(opts.dataDir, opts);
   const images = new ImageStore(layout.imagesDir);
@@ -81,5 +85,5 @@ export async function startNode(opts: NodeOptions): Promise<{ agent: Agent; imag
     serviceProxy: { clusterCidr: opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR, serviceCidr: opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, bridge: opts.bridge ?? DEFAULT_BRIDGE },
   });
   await agent.start();
-  return { agent, images, runtime };
+  return { agent, images, runtime, stop: () => agent.stop() };
 }
