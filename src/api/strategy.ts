@@ -1,5 +1,6 @@
 // A resource's strategy: everything that differs between resources, so one generic registry and
 // one REST handler serve them all (as upstream's generic registry + per-resource strategy).
+// Resources build theirs with defineStrategy (strategykit.ts), stating only what differs.
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { FieldError } from './errors.js';
 import type { ResourceInfo } from './resource.js';

@@ -1,5 +1,5 @@
 // Helpers for server-side Table output (meta.k8s.io/v1 Table), as `kubectl get` renders it.
-import type { TableColumnDefinition } from './strategy.js';
+import type { KubeObject, TableColumnDefinition, TableConvertor } from './strategy.js';
 
 /** Upstream's HumanDuration: how `AGE` and `LAST SEEN` read in kubectl. */
 export function humanDuration(ms: number): string {
@@ -26,10 +26,25 @@ export const age = (timestamp: string | undefined, now: number): string =>
 
 export const orNone = (v: string | undefined | null): string => (v ? v : '<none>');
 
-/** Builds column definitions; `wide` columns get priority 1 (shown by `-o wide`). */
-export function columns(defs: [name: string, type: string, description: string, wide?: boolean, format?: string][]): TableColumnDefinition[] {
-  return defs.map(([name, type, description, wide, format]) => ({ name, type, format: format ?? '', description, priority: wide ? 1 : 0 }));
+/** A table column and how to fill its cell from one object. */
+export interface Column<O = KubeObject> extends TableColumnDefinition {
+  cell(obj: O, now: number): unknown;
 }
 
-export const nameColumn: [string, string, string, boolean, string] = ['Name', 'string', 'Name must be unique within a namespace. It is the identifier clients use to refer to the object.', false, 'name'];
-export const ageColumn: [string, string, string] = ['Age', 'string', 'How long ago the object was created.'];
+/** A column; `wide` ones get priority 1 (shown by `-o wide`). */
+export function column<O = KubeObject>(
+  name: string, type: string, description: string, cell: Column<O>['cell'], opts: { wide?: boolean; format?: string } = {},
+): Column<O> {
+  return { name, type, format: opts.format ?? '', description, priority: opts.wide ? 1 : 0, cell };
+}
+
+/** The table of a resource from its columns, each row filled cell by cell. */
+export function tableOf<O>(cols: Column<O>[]): TableConvertor {
+  return {
+    columns: cols.map(({ name, type, format, description, priority }) => ({ name, type, format, description, priority })),
+    cells: (obj, now) => cols.map((c) => c.cell(obj as O, now)),
+  };
+}
+
+export const nameColumn = column('Name', 'string', 'Name must be unique within a namespace. It is the identifier clients use to refer to the object.', (obj) => obj.metadata.name ?? '', { format: 'name' });
+export const ageColumn = column('Age', 'string', 'How long ago the object was created.', (obj, now) => age(obj.metadata.creationTimestamp, now));

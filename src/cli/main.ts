@@ -43,6 +43,8 @@ Options:
   --dns-forward ADDR    where the node's cluster DNS (port 53 on the bridge's gateway) sends names
                         outside cluster.local (ip[:port]); without it they are REFUSED
   --event-ttl DURATION  how long Events are kept after their last update (up, server; default 1h)
+  --disable-scheduler   run no scheduler (up, server): pods stay unscheduled unless another scheduler,
+                        or a client, binds them (as k3s's flag of that name)
 `;
 
 const COMMON = {
@@ -73,13 +75,14 @@ function onSignal(stop: () => Promise<void>): void {
 }
 
 async function run(args: string[], withNode: boolean): Promise<void> {
-  const { values } = parseArgs({ args, options: { ...COMMON, 'event-ttl': { type: 'string', default: '1h' } } });
+  const { values } = parseArgs({ args, options: { ...COMMON, 'event-ttl': { type: 'string', default: '1h' }, 'disable-scheduler': { type: 'boolean', default: false } } });
   const nodeIP = values['node-ip'];
   if (nodeIP !== undefined && isIP(nodeIP) !== 4) throw new Error(`--node-ip wants an IPv4 address, not ${JSON.stringify(nodeIP)}`);
   const started = Date.now();
   const cpOpts: ControlPlaneOptions = {
     dataDir: values['data-dir']!, host: values['bind-address']!, port: Number(values.port), clusterCidr: values['cluster-cidr'],
     serviceCidr: values['service-cidr'], advertiseAddress: nodeIP, eventTtlSeconds: parseDurationSeconds(values['event-ttl']!, '--event-ttl'),
+    scheduler: !values['disable-scheduler'],
   };
   const running = withNode
     ? await startSingleNodeCluster(cpOpts, { nodeName: values['node-name'], nodeIP, dnsForward: values['dns-forward'], ...networkOptions(values) })

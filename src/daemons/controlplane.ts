@@ -38,8 +38,8 @@ export interface ControlPlaneOptions {
   /** How long an Event lives after its last write (`--event-ttl`, default one hour). */
   eventTtlSeconds?: number;
   /**
-   * false: the scheduler waits for startScheduler(), for benchmarks that time it alone on pods
-   * created beforehand. Every command starts it (default true).
+   * false: no scheduler until startScheduler() (`--disable-scheduler`; benchmarks that time the
+   * scheduler alone on pods created beforehand). Default true.
    */
   scheduler?: boolean;
 }

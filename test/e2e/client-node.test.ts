@@ -7,7 +7,8 @@ import { startServer, type RunningServer } from './harness.js';
 let server: RunningServer;
 let kc: k8s.KubeConfig;
 before(async () => {
-  server = await startServer();
+  // The API server's own behaviour: no scheduler marking pods Unschedulable (no nodes here).
+  server = await startServer(undefined, { args: ['--disable-scheduler'] });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(server.kubeconfig);
 });

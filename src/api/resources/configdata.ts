@@ -2,9 +2,9 @@
 // (config-key names, a 1 MiB total, immutable objects, a Secret's type rules). A Secret's
 // stringData is merged into data (base64) on write and never stored, as the API does.
 import { badRequest, forbiddenField, invalid, required, type FieldError } from '../errors.js';
-import type { KubeObject, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
-import { STORED_VERBS } from '../strategy.js';
+import type { KubeObject } from '../strategy.js';
+import { defineStrategy } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 
 /** Upstream's MaxSecretSize and the ConfigMap total. */
 export const MAX_DATA_BYTES = 1024 * 1024;
@@ -13,8 +13,6 @@ const KEY_MESSAGE = "a valid config key must consist of alphanumeric characters,
 
 type Data = Record<string, string>;
 interface ConfigObject extends KubeObject { data?: Data; binaryData?: Data; stringData?: Data; immutable?: boolean; type?: string }
-
-const as = (o: KubeObject): ConfigObject => o as ConfigObject;
 
 /** Upstream's IsConfigMapKey. */
 export function configKeyErrors(key: string): string[] {
@@ -66,8 +64,7 @@ function immutableErrors(obj: ConfigObject, old: ConfigObject, fields: (keyof Co
   return errs;
 }
 
-function validateConfigMap(o: KubeObject): FieldError[] {
-  const cm = as(o);
+function validateConfigMap(cm: ConfigObject): FieldError[] {
   const errs = [...keyErrors('data', cm.data), ...keyErrors('binaryData', cm.binaryData)];
   for (const k of Object.keys(cm.binaryData ?? {})) if (cm.data && k in cm.data) errs.push(invalid(`binaryData[${k}]`, k, 'duplicate of key present in data'));
   const size = Object.entries(cm.data ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0)
@@ -76,24 +73,16 @@ function validateConfigMap(o: KubeObject): FieldError[] {
   return errs;
 }
 
-const countKeys = (o: KubeObject): number => Object.keys(as(o).data ?? {}).length + Object.keys(as(o).binaryData ?? {}).length;
+const countKeys = (cm: ConfigObject): number => Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length;
 
-export const configMapStrategy: Strategy = {
-  resource: {
-    group: '', version: 'v1', kind: 'ConfigMap', listKind: 'ConfigMapList', plural: 'configmaps', singular: 'configmap', namespaced: true,
-    verbs: [...STORED_VERBS], shortNames: ['cm'],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate(o) { checkBase64('ConfigMap', as(o).binaryData); },
+export const configMapStrategy = defineStrategy<ConfigObject>({
+  resource: { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'] },
+  prepareForCreate: (cm) => checkBase64('ConfigMap', cm.binaryData),
+  prepareForUpdate: (cm) => checkBase64('ConfigMap', cm.binaryData),
   validate: validateConfigMap,
-  prepareForUpdate(o) { checkBase64('ConfigMap', as(o).binaryData); },
-  validateUpdate: (o, old) => [...validateConfigMap(o), ...immutableErrors(as(o), as(old), ['data', 'binaryData'])],
-  table: {
-    columns: columns([nameColumn, ['Data', 'string', 'How many keys the ConfigMap holds.'], ageColumn]),
-    cells: (o, now) => [o.metadata.name, countKeys(o), age(o.metadata.creationTimestamp, now)],
-  },
-};
+  validateUpdate: (cm, old) => [...validateConfigMap(cm), ...immutableErrors(cm, old, ['data', 'binaryData'])],
+  columns: [nameColumn, column('Data', 'string', 'How many keys the ConfigMap holds.', countKeys), ageColumn],
+});
 
 /** Keys each built-in Secret type must carry (upstream ValidateSecret). */
 const REQUIRED_KEYS: Record<string, string[]> = {
@@ -104,8 +93,7 @@ const REQUIRED_KEYS: Record<string, string[]> = {
 };
 const JSON_KEYS: Record<string, string> = { 'kubernetes.io/dockercfg': '.dockercfg', 'kubernetes.io/dockerconfigjson': '.dockerconfigjson' };
 
-function validateSecret(o: KubeObject): FieldError[] {
-  const s = as(o);
+function validateSecret(s: ConfigObject): FieldError[] {
   const data = s.data ?? {};
   const errs = keyErrors('data', data);
   const size = Object.entries(data).reduce((n, [k, v]) => n + k.length + decodedLength(v), 0);
@@ -118,15 +106,14 @@ function validateSecret(o: KubeObject): FieldError[] {
     try { JSON.parse(Buffer.from(data[jsonKey], 'base64').toString('utf8')); } catch (e) { errs.push(invalid(`data[${jsonKey}]`, '<secret contents redacted>', String((e as Error).message))); }
   }
   if (type === 'kubernetes.io/basic-auth' && !('username' in data) && !('password' in data)) errs.push(required('data[username]'));
-  if (type === 'kubernetes.io/service-account-token' && !o.metadata.annotations?.['kubernetes.io/service-account.name']) {
+  if (type === 'kubernetes.io/service-account-token' && !s.metadata.annotations?.['kubernetes.io/service-account.name']) {
     errs.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
   }
   return errs;
 }
 
 /** stringData wins over data for the same key and is never stored. */
-function mergeStringData(o: KubeObject): void {
-  const s = as(o);
+function mergeStringData(s: ConfigObject): void {
   checkBase64('Secret', s.data);
   if (s.stringData) {
     s.data = { ...(s.data ?? {}) };
@@ -136,25 +123,21 @@ function mergeStringData(o: KubeObject): void {
   s.type ||= 'Opaque';
 }
 
-export const secretStrategy: Strategy = {
-  resource: {
-    group: '', version: 'v1', kind: 'Secret', listKind: 'SecretList', plural: 'secrets', singular: 'secret', namespaced: true,
-    verbs: [...STORED_VERBS],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
+export const secretStrategy = defineStrategy<ConfigObject>({
+  resource: { group: '', version: 'v1', kind: 'Secret', plural: 'secrets' },
   prepareForCreate: mergeStringData,
-  validate: validateSecret,
   prepareForUpdate: mergeStringData,
-  validateUpdate(o, old) {
-    const errs = [...validateSecret(o), ...immutableErrors(as(o), as(old), ['data'])];
-    if ((as(o).type ?? 'Opaque') !== (as(old).type ?? 'Opaque')) errs.push(invalid('type', as(o).type, 'field is immutable'));
+  validate: validateSecret,
+  validateUpdate(s, old) {
+    const errs = [...validateSecret(s), ...immutableErrors(s, old, ['data'])];
+    if ((s.type ?? 'Opaque') !== (old.type ?? 'Opaque')) errs.push(invalid('type', s.type, 'field is immutable'));
     return errs;
   },
-  selectableFields: (o) => ({ type: as(o).type ?? 'Opaque' }),
-  table: {
-    columns: columns([nameColumn, ['Type', 'string', 'The type of the secret.'], ['Data', 'string', 'How many keys the secret holds.'], ageColumn]),
-    cells: (o, now) => [o.metadata.name, as(o).type ?? 'Opaque', Object.keys(as(o).data ?? {}).length, age(o.metadata.creationTimestamp, now)],
-  },
-};
-
+  selectableFields: (s) => ({ type: s.type ?? 'Opaque' }),
+  columns: [
+    nameColumn,
+    column('Type', 'string', 'The type of the secret.', (s) => s.type ?? 'Opaque'),
+    column('Data', 'string', 'How many keys the secret holds.', (s) => Object.keys(s.data ?? {}).length),
+    ageColumn,
+  ],
+});

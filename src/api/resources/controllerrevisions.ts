@@ -4,15 +4,14 @@
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import { required, type FieldError } from '../errors.js';
 import { parseApiVersion } from '../resource.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
+import type { KubeObject } from '../strategy.js';
+import { defineStrategy, type Obj } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 import { immutable, nonNegative } from './workloads.js';
-import { STORED_VERBS } from '../strategy.js';
 
-const asRevision = (o: KubeObject): Mutable<ControllerRevision> => o as unknown as Mutable<ControllerRevision>;
+type RevisionObj = Obj<ControllerRevision>;
 
-function validateRevision(obj: KubeObject): FieldError[] {
-  const r = asRevision(obj);
+function validateRevision(r: RevisionObj): FieldError[] {
   const errs: FieldError[] = [];
   if (r.data === undefined || r.data === null) errs.push(required('data', 'data is mandatory'));
   if (typeof r.revision !== 'number') errs.push(required('revision'));
@@ -28,27 +27,14 @@ function controllerName(obj: KubeObject): string {
   return `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}`;
 }
 
-export const controllerRevisionStrategy: Strategy = {
-  resource: {
-    group: 'apps', version: 'v1', kind: 'ControllerRevision', listKind: 'ControllerRevisionList', plural: 'controllerrevisions',
-    singular: 'controllerrevision', namespaced: true,
-    verbs: [...STORED_VERBS],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate() {},
+export const controllerRevisionStrategy = defineStrategy<RevisionObj>({
+  resource: { group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions' },
   validate: validateRevision,
-  prepareForUpdate() {},
-  validateUpdate(obj, old) {
-    return [...validateRevision(obj), ...immutable('data', asRevision(obj).data, asRevision(old).data)];
-  },
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Controller', 'string', 'The controller that owns this revision.'],
-      ['Revision', 'integer', 'The revision number, growing with each new revision of the controller.'],
-      ageColumn,
-    ]),
-    cells: (obj, now) => [obj.metadata.name, controllerName(obj), asRevision(obj).revision ?? 0, age(obj.metadata.creationTimestamp, now)],
-  },
-};
+  validateUpdate: (r, old) => [...validateRevision(r), ...immutable('data', r.data, old.data)],
+  columns: [
+    nameColumn,
+    column('Controller', 'string', 'The controller that owns this revision.', controllerName),
+    column('Revision', 'integer', 'The revision number, growing with each new revision of the controller.', (r) => r.revision ?? 0),
+    ageColumn,
+  ],
+});

@@ -1,17 +1,14 @@
 // apps/v1 DaemonSets: defaults (RollingUpdate with maxUnavailable 1 and maxSurge 0,
 // revisionHistoryLimit 10), validation, status subresource and `kubectl get ds` columns, as upstream.
 import type { DaemonSet, DaemonSetSpec } from 'kubernetes-types/apps/v1.js';
-import { invalid, Literal, notSupported, required, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
+import { invalid, notSupported, required, type FieldError } from '../errors.js';
+import type { Mutable } from '../strategy.js';
+import type { Obj } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 import {
-  bumpGeneration, containerCells, containersColumn, defaultPodTemplate, formatLabels, formatLabelSelector, goLabelSelector, imagesColumn,
-  immutable, intOrPercentRaw, nonNegative, notMoreThan100Percent, selectorColumn, specOf, statusSubresource, validateIntOrPercent,
-  validatePodTemplate, validateStatusCounts, validateWorkloadSelector,
+  defaultPodTemplate, defineWorkload, formatLabels, intOrPercentRaw, nonNegative, notMoreThan100Percent, validateIntOrPercent,
+  validateSelectedTemplate, validateStatusCounts, workloadColumns,
 } from './workloads.js';
-import { STORED_VERBS } from '../strategy.js';
-
-const asDaemonSet = (o: KubeObject): Mutable<DaemonSet> => o as unknown as Mutable<DaemonSet>;
 
 export function defaultDaemonSetSpec(spec: Mutable<DaemonSetSpec>): void {
   spec.updateStrategy ??= {};
@@ -47,10 +44,7 @@ function validateUpdateStrategy(spec: Mutable<DaemonSetSpec>): FieldError[] {
 
 export function validateDaemonSetSpec(spec: Mutable<DaemonSetSpec> | undefined): FieldError[] {
   if (!spec || typeof spec !== 'object') return [required('spec')];
-  const errs = [
-    ...validateWorkloadSelector(spec.selector, 'spec.selector', 'daemonset'),
-    ...validatePodTemplate(spec.template, spec.selector, 'spec.template', { restartPolicies: ['Always'] }),
-  ];
+  const errs = validateSelectedTemplate(spec, 'spec', 'daemonset', { restartPolicies: ['Always'] });
   const deadline = spec.template?.spec?.activeDeadlineSeconds;
   if (deadline !== undefined && deadline !== null) errs.push(invalid('spec.template.spec.activeDeadlineSeconds', deadline, 'activeDeadlineSeconds must be nil for daemonset'));
   errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds), ...validateUpdateStrategy(spec), ...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
@@ -59,53 +53,22 @@ export function validateDaemonSetSpec(spec: Mutable<DaemonSetSpec> | undefined):
 
 const STATUS_COUNTS = ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'];
 
-export const daemonSetStrategy: Strategy = {
-  resource: {
-    group: 'apps', version: 'v1', kind: 'DaemonSet', listKind: 'DaemonSetList', plural: 'daemonsets', singular: 'daemonset', namespaced: true,
-    verbs: [...STORED_VERBS],
-    shortNames: ['ds'], categories: ['all'],
-    subresources: [{ name: 'status', kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] }],
+export const daemonSetStrategy = defineWorkload<Obj<DaemonSet>>({
+  resource: { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', shortNames: ['ds'], categories: ['all'] },
+  defaultSpec: defaultDaemonSetSpec,
+  validateSpec: validateDaemonSetSpec,
+  status: {
+    initial: () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
+    validate: (obj) => validateStatusCounts(obj.status, STATUS_COUNTS),
   },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate(obj) {
-    defaultDaemonSetSpec(specOf(obj) as Mutable<DaemonSetSpec>);
-    obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
-    obj.metadata.generation = 1;
-  },
-  validate: (obj) => validateDaemonSetSpec(asDaemonSet(obj).spec),
-  prepareForUpdate(obj, old) {
-    defaultDaemonSetSpec(specOf(obj) as Mutable<DaemonSetSpec>);
-    obj.status = old.status;
-    bumpGeneration(obj, old);
-  },
-  validateUpdate(obj, old) {
-    const next = asDaemonSet(obj).spec;
-    const errs = validateDaemonSetSpec(next);
-    errs.push(...immutable('spec.selector', next?.selector, asDaemonSet(old).spec?.selector, new Literal(goLabelSelector(next?.selector))));
-    return errs;
-  },
-  subresourceUpdates: { status: statusSubresource((obj) => validateStatusCounts(asDaemonSet(obj).status, STATUS_COUNTS)) },
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Desired', 'integer', 'How many nodes should run the daemon pod.'],
-      ['Current', 'integer', 'How many nodes run at least one daemon pod.'],
-      ['Ready', 'integer', 'How many nodes run a ready daemon pod.'],
-      ['Up-to-date', 'integer', 'How many nodes run the current pod template.'],
-      ['Available', 'integer', 'How many nodes run a daemon pod that has been ready for minReadySeconds.'],
-      ['Node Selector', 'string', 'The node labels a node needs to run the daemon pod.'],
-      ageColumn, containersColumn, imagesColumn, selectorColumn,
-    ]),
-    cells(obj, now) {
-      const ds = asDaemonSet(obj);
-      const s = ds.status;
-      const [names, images] = containerCells(ds.spec?.template);
-      return [
-        obj.metadata.name, s?.desiredNumberScheduled ?? 0, s?.currentNumberScheduled ?? 0, s?.numberReady ?? 0, s?.updatedNumberScheduled ?? 0,
-        s?.numberAvailable ?? 0, formatLabels(ds.spec?.template?.spec?.nodeSelector), age(obj.metadata.creationTimestamp, now),
-        names, images, formatLabelSelector(ds.spec?.selector),
-      ];
-    },
-  },
-};
+  columns: [
+    nameColumn,
+    column('Desired', 'integer', 'How many nodes should run the daemon pod.', (ds) => ds.status?.desiredNumberScheduled ?? 0),
+    column('Current', 'integer', 'How many nodes run at least one daemon pod.', (ds) => ds.status?.currentNumberScheduled ?? 0),
+    column('Ready', 'integer', 'How many nodes run a ready daemon pod.', (ds) => ds.status?.numberReady ?? 0),
+    column('Up-to-date', 'integer', 'How many nodes run the current pod template.', (ds) => ds.status?.updatedNumberScheduled ?? 0),
+    column('Available', 'integer', 'How many nodes run a daemon pod that has been ready for minReadySeconds.', (ds) => ds.status?.numberAvailable ?? 0),
+    column('Node Selector', 'string', 'The node labels a node needs to run the daemon pod.', (ds) => formatLabels(ds.spec?.template?.spec?.nodeSelector)),
+    ageColumn, ...workloadColumns(),
+  ],
+});

@@ -5,14 +5,14 @@
 import type { EndpointPort, Endpoints, EndpointSubset } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
+import type { Mutable } from '../strategy.js';
+import { defineStrategy, type Obj } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 import { isDNS1123Label } from '../validation.js';
 import { parseIPv4 } from '../ipv4.js';
-import { STORED_VERBS } from '../strategy.js';
 
-type EndpointsObj = Mutable<Endpoints> & KubeObject;
-type SliceObj = Mutable<EndpointSlice> & KubeObject;
+type EndpointsObj = Obj<Endpoints>;
+type SliceObj = Obj<EndpointSlice>;
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
@@ -25,8 +25,7 @@ function validatePort(p: Mutable<EndpointPort>, path: string, nameRequired: bool
   if (p.protocol && !PROTOCOLS.includes(p.protocol)) errs.push(notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
 }
 
-function validateEndpoints(obj: KubeObject): FieldError[] {
-  const ep = obj as EndpointsObj;
+function validateEndpoints(ep: EndpointsObj): FieldError[] {
   const errs: FieldError[] = [];
   arr(ep.subsets).forEach((s: Mutable<EndpointSubset>, i) => {
     const path = `subsets[${i}]`;
@@ -47,8 +46,7 @@ function validateEndpoints(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateSlice(obj: KubeObject): FieldError[] {
-  const slice = obj as SliceObj;
+function validateSlice(slice: SliceObj): FieldError[] {
   const errs: FieldError[] = [];
   if (!slice.addressType) errs.push(required('addressType'));
   else if (!ADDRESS_TYPES.includes(slice.addressType)) errs.push(notSupported('addressType', slice.addressType, ADDRESS_TYPES));
@@ -95,51 +93,25 @@ function slicePortsText(slice: EndpointSlice): string {
   return ports.length > MAX_SHOWN ? `${shown} + ${ports.length - MAX_SHOWN} more...` : shown;
 }
 
-export const endpointsStrategy: Strategy = {
-  resource: {
-    group: '', version: 'v1', kind: 'Endpoints', listKind: 'EndpointsList', plural: 'endpoints', singular: 'endpoints', namespaced: true,
-    verbs: [...STORED_VERBS],
-    shortNames: ['ep'],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate() {},
+export const endpointsStrategy = defineStrategy<EndpointsObj>({
+  resource: { group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'] },
   validate: validateEndpoints,
-  prepareForUpdate() {},
-  validateUpdate: validateEndpoints,
-  table: {
-    columns: columns([nameColumn, ['Endpoints', 'string', 'The addresses (ip:port) of the ready endpoints.'], ageColumn]),
-    cells: (obj, now) => [obj.metadata.name, endpointsText((obj as EndpointsObj).subsets), age(obj.metadata.creationTimestamp, now)],
-  },
-};
+  columns: [nameColumn, column('Endpoints', 'string', 'The addresses (ip:port) of the ready endpoints.', (ep) => endpointsText(ep.subsets)), ageColumn],
+});
 
-export const endpointSliceStrategy: Strategy = {
-  resource: {
-    group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', listKind: 'EndpointSliceList', plural: 'endpointslices', singular: 'endpointslice', namespaced: true,
-    verbs: [...STORED_VERBS],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate() {},
+export const endpointSliceStrategy = defineStrategy<SliceObj>({
+  resource: { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices' },
   validate: validateSlice,
-  prepareForUpdate() {},
-  validateUpdate(obj, old) {
-    const errs = validateSlice(obj);
-    const before = (old as SliceObj).addressType;
-    if (before && (obj as SliceObj).addressType !== before) errs.push(forbiddenField('addressType', 'field is immutable'));
+  validateUpdate(slice, old) {
+    const errs = validateSlice(slice);
+    if (old.addressType && slice.addressType !== old.addressType) errs.push(forbiddenField('addressType', 'field is immutable'));
     return errs;
   },
-  table: {
-    columns: columns([
-      nameColumn,
-      ['AddressType', 'string', 'The type of address the endpoints carry: IPv4, IPv6 or FQDN.'],
-      ['Ports', 'string', 'The ports of the endpoints.'],
-      ['Endpoints', 'string', 'The addresses of the endpoints.'],
-      ageColumn,
-    ]),
-    cells: (obj, now) => {
-      const slice = obj as SliceObj as unknown as EndpointSlice;
-      return [obj.metadata.name, slice.addressType ?? '', slicePortsText(slice), sliceEndpointsText(slice), age(obj.metadata.creationTimestamp, now)];
-    },
-  },
-};
+  columns: [
+    nameColumn,
+    column('AddressType', 'string', 'The type of address the endpoints carry: IPv4, IPv6 or FQDN.', (slice) => slice.addressType ?? ''),
+    column('Ports', 'string', 'The ports of the endpoints.', (slice) => slicePortsText(slice as EndpointSlice)),
+    column('Endpoints', 'string', 'The addresses of the endpoints.', (slice) => sliceEndpointsText(slice as EndpointSlice)),
+    ageColumn,
+  ],
+});

@@ -4,17 +4,14 @@
 // propagation policy (batch/v1's compatibility rule). CronJobs get their defaults, a schedule check,
 // and columns. Controllers for both live elsewhere.
 import type { CronJob, CronJobSpec, Job, JobSpec } from 'kubernetes-types/batch/v1.js';
-import { invalid, Literal, notSupported, required, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, humanDuration, nameColumn } from '../table.js';
+import { invalid, notSupported, required, type FieldError } from '../errors.js';
+import type { Mutable } from '../strategy.js';
+import type { Obj } from '../strategykit.js';
+import { age, ageColumn, column, humanDuration, nameColumn } from '../table.js';
 import {
-  bumpGeneration, containerCells, containersColumn, defaultPodTemplate, formatLabelSelector, goLabelSelector, imagesColumn, immutable,
-  nonNegative, selectorColumn, specOf, statusSubresource, validatePodTemplate, validateStatusCounts, validateWorkloadSelector,
+  defaultPodTemplate, defineWorkload, immutable, nonNegative, selectorColumn, selectorUnchanged, templateColumns, validateSelectedTemplate,
+  validateStatusCounts, workloadColumns,
 } from './workloads.js';
-import { STORED_VERBS } from '../strategy.js';
-
-const asJob = (o: KubeObject): Mutable<Job> => o as unknown as Mutable<Job>;
-const asCronJob = (o: KubeObject): Mutable<CronJob> => o as unknown as Mutable<CronJob>;
 
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
@@ -71,23 +68,22 @@ function validateJobSpec(spec: Mutable<JobSpec> | undefined, path = 'spec', chec
   if (spec.completionMode === 'Indexed' && (spec.completions === undefined || spec.completions === null)) {
     errs.push(required(`${path}.completions`, 'when completion mode is Indexed'));
   }
-  if (checkSelector) errs.push(...validateWorkloadSelector(spec.selector, `${path}.selector`, 'job'));
-  errs.push(...validatePodTemplate(spec.template, spec.selector, `${path}.template`, { restartPolicies: JOB_RESTART_POLICIES }));
+  errs.push(...validateSelectedTemplate(spec, path, checkSelector ? 'job' : undefined, { restartPolicies: JOB_RESTART_POLICIES }));
   return errs;
 }
 
-function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const next = asJob(obj).spec;
-  const prev = asJob(old).spec;
+function validateJobUpdate(obj: Obj<Job>, old: Obj<Job>): FieldError[] {
+  const next = obj.spec;
+  const prev = old.spec;
   const errs = validateJobSpec(next);
   if (!next || !prev) return errs;
   errs.push(
-    ...immutable('spec.selector', next.selector, prev.selector, new Literal(goLabelSelector(next.selector))),
+    ...selectorUnchanged(obj, old),
     ...immutable('spec.completions', next.completions, prev.completions),
     ...immutable('spec.completionMode', next.completionMode, prev.completionMode),
   );
   // A suspended job that never started may still get a different template (to be placed elsewhere).
-  const neverStarted = prev.suspend === true && !asJob(old).status?.startTime;
+  const neverStarted = prev.suspend === true && !old.status?.startTime;
   if (!neverStarted) errs.push(...immutable('spec.template', next.template, prev.template));
   return errs;
 }
@@ -121,52 +117,27 @@ function jobDuration(job: Mutable<Job>, now: number): string {
   return humanDuration(end - Date.parse(start));
 }
 
-export const jobStrategy: Strategy = {
-  resource: {
-    group: 'batch', version: 'v1', kind: 'Job', listKind: 'JobList', plural: 'jobs', singular: 'job', namespaced: true,
-    verbs: [...STORED_VERBS],
-    categories: ['all'],
-    subresources: [{ name: 'status', kind: 'Job', verbs: ['get', 'patch', 'update'] }],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
+export const jobStrategy = defineWorkload<Obj<Job>>({
+  resource: { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', categories: ['all'] },
   garbageCollectionPolicy: 'OrphanDependents',
-  prepareForCreate(obj) {
-    const job = asJob(obj);
-    defaultJobSpec(specOf(obj) as Mutable<JobSpec>);
+  defaultSpec: defaultJobSpec,
+  prepareForCreate(job) {
     generateSelector(job);
     const templateLabels = job.spec!.template?.metadata?.labels;
-    if (templateLabels && !Object.keys(obj.metadata.labels ?? {}).length) obj.metadata.labels = { ...templateLabels };
-    obj.status = {};
-    obj.metadata.generation = 1;
+    if (templateLabels && !Object.keys(job.metadata.labels ?? {}).length) job.metadata.labels = { ...templateLabels };
   },
-  validate: (obj) => validateJobSpec(asJob(obj).spec),
-  prepareForUpdate(obj, old) {
-    defaultJobSpec(specOf(obj) as Mutable<JobSpec>);
-    obj.status = old.status;
-    bumpGeneration(obj, old);
-  },
+  validateSpec: validateJobSpec,
   validateUpdate: validateJobUpdate,
-  subresourceUpdates: { status: statusSubresource((obj) => validateStatusCounts(asJob(obj).status, JOB_STATUS_COUNTS)) },
-  selectableFields: (obj) => ({ 'status.successful': String(asJob(obj).status?.succeeded ?? 0) }),
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Status', 'string', 'Where the job is: Running, Complete, Failed, Suspended or Terminating.'],
-      ['Completions', 'string', 'How many pods finished successfully, out of how many are needed.'],
-      ['Duration', 'string', 'How long the job ran, or has been running.'],
-      ageColumn, containersColumn, imagesColumn, selectorColumn,
-    ]),
-    cells(obj, now) {
-      const job = asJob(obj);
-      const [names, images] = containerCells(job.spec?.template);
-      return [
-        obj.metadata.name, jobStatus(job), completions(job), jobDuration(job, now), age(obj.metadata.creationTimestamp, now),
-        names, images, formatLabelSelector(job.spec?.selector),
-      ];
-    },
-  },
-};
+  status: { initial: () => ({}), validate: (obj) => validateStatusCounts(obj.status, JOB_STATUS_COUNTS) },
+  selectableFields: (job) => ({ 'status.successful': String(job.status?.succeeded ?? 0) }),
+  columns: [
+    nameColumn,
+    column('Status', 'string', 'Where the job is: Running, Complete, Failed, Suspended or Terminating.', jobStatus),
+    column('Completions', 'string', 'How many pods finished successfully, out of how many are needed.', completions),
+    column('Duration', 'string', 'How long the job ran, or has been running.', jobDuration),
+    ageColumn, ...workloadColumns(),
+  ],
+});
 
 // ---------- CronJobs ----------
 
@@ -215,48 +186,22 @@ function validateCronJobSpec(spec: Mutable<CronJobSpec> | undefined): FieldError
   return errs;
 }
 
-export const cronJobStrategy: Strategy = {
-  resource: {
-    group: 'batch', version: 'v1', kind: 'CronJob', listKind: 'CronJobList', plural: 'cronjobs', singular: 'cronjob', namespaced: true,
-    verbs: [...STORED_VERBS],
-    shortNames: ['cj'], categories: ['all'],
-    subresources: [{ name: 'status', kind: 'CronJob', verbs: ['get', 'patch', 'update'] }],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate(obj) {
-    defaultCronJobSpec(specOf(obj) as Mutable<CronJobSpec>);
-    obj.status = {};
-    obj.metadata.generation = 1;
-  },
-  validate: (obj) => validateCronJobSpec(asCronJob(obj).spec),
-  prepareForUpdate(obj, old) {
-    defaultCronJobSpec(specOf(obj) as Mutable<CronJobSpec>);
-    obj.status = old.status;
-    bumpGeneration(obj, old);
-  },
-  validateUpdate: (obj) => validateCronJobSpec(asCronJob(obj).spec),
-  subresourceUpdates: { status: statusSubresource() },
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Schedule', 'string', 'When jobs are created, in cron syntax.'],
-      ['Timezone', 'string', 'The time zone the schedule is read in.'],
-      ['Suspend', 'boolean', 'Whether new jobs are held back.'],
-      ['Active', 'integer', 'How many of its jobs are running.'],
-      ['Last Schedule', 'string', 'When a job was last created.'],
-      ageColumn, containersColumn, imagesColumn, selectorColumn,
-    ]),
-    cells(obj, now) {
-      const cj = asCronJob(obj);
-      const template = cj.spec?.jobTemplate?.spec?.template;
-      const [names, images] = containerCells(template);
-      const suspend = cj.spec?.suspend;
-      return [
-        obj.metadata.name, cj.spec?.schedule ?? '', cj.spec?.timeZone ?? '<none>', suspend === undefined ? '<unset>' : suspend ? 'True' : 'False',
-        cj.status?.active?.length ?? 0, cj.status?.lastScheduleTime ? age(cj.status.lastScheduleTime, now) : '<none>',
-        age(obj.metadata.creationTimestamp, now), names, images, formatLabelSelector(cj.spec?.jobTemplate?.spec?.selector),
-      ];
-    },
-  },
-};
+export const cronJobStrategy = defineWorkload<Obj<CronJob>>({
+  resource: { group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', shortNames: ['cj'], categories: ['all'] },
+  defaultSpec: defaultCronJobSpec,
+  validateSpec: validateCronJobSpec,
+  // The selector lives in the job template, which may change.
+  validateUpdate: (cj) => validateCronJobSpec(cj.spec),
+  status: { initial: () => ({}) },
+  columns: [
+    nameColumn,
+    column('Schedule', 'string', 'When jobs are created, in cron syntax.', (cj) => cj.spec?.schedule ?? ''),
+    column('Timezone', 'string', 'The time zone the schedule is read in.', (cj) => cj.spec?.timeZone ?? '<none>'),
+    column('Suspend', 'boolean', 'Whether new jobs are held back.', (cj) => (cj.spec?.suspend === undefined ? '<unset>' : cj.spec.suspend ? 'True' : 'False')),
+    column('Active', 'integer', 'How many of its jobs are running.', (cj) => cj.status?.active?.length ?? 0),
+    column('Last Schedule', 'string', 'When a job was last created.', (cj, now) => (cj.status?.lastScheduleTime ? age(cj.status.lastScheduleTime, now) : '<none>')),
+    ageColumn,
+    ...templateColumns<Obj<CronJob>>((cj) => cj.spec?.jobTemplate?.spec?.template),
+    selectorColumn<Obj<CronJob>>((cj) => cj.spec?.jobTemplate?.spec?.selector),
+  ],
+});

@@ -2,13 +2,13 @@
 // empties them; spec.finalizers (changed only through /finalize) hold the object until then.
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { invalid, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
+import { defineStrategy, type Obj } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 
 export const NAME_LABEL = 'kubernetes.io/metadata.name';
 export const KUBERNETES_FINALIZER = 'kubernetes';
 
-const asNs = (o: KubeObject): Mutable<Namespace> => o as unknown as Mutable<Namespace>;
+type NamespaceObj = Obj<Namespace>;
 
 function labelWithName(ns: Namespace): void {
   ns.metadata!.labels = { ...(ns.metadata!.labels ?? {}), [NAME_LABEL]: ns.metadata!.name! };
@@ -19,55 +19,40 @@ function validateFinalizers(ns: Namespace): FieldError[] {
   return list.filter((f) => typeof f !== 'string' || !f).map((f, i) => invalid(`spec.finalizers[${i}]`, f, 'must be a non-empty string'));
 }
 
-export const namespaceStrategy: Strategy = {
+export const namespaceStrategy = defineStrategy<NamespaceObj>({
   resource: {
-    group: '', version: 'v1', kind: 'Namespace', listKind: 'NamespaceList', plural: 'namespaces', singular: 'namespace', namespaced: false,
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'],
-    subresources: [
-      { name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] },
-      { name: 'finalize', kind: 'Namespace', verbs: ['update'] },
-    ],
+    group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   },
-  allowUnconditionalUpdate: true,
   nameRule: 'label',
-  prepareForCreate(obj) {
-    const ns = asNs(obj);
+  prepareForCreate(ns) {
     ns.spec = { finalizers: ns.spec?.finalizers ?? [KUBERNETES_FINALIZER] };
-    ns.status = { phase: 'Active' };
     labelWithName(ns);
   },
-  validate: (obj) => validateFinalizers(asNs(obj)),
-  prepareForUpdate(obj, old) {
-    const ns = asNs(obj);
-    ns.spec = asNs(old).spec;
-    ns.status = asNs(old).status;
+  validate: validateFinalizers,
+  // spec.finalizers change only through /finalize.
+  prepareForUpdate(ns, old) {
+    ns.spec = old.spec;
     labelWithName(ns);
   },
-  validateUpdate: (obj) => validateFinalizers(asNs(obj)),
+  status: { initial: () => ({ phase: 'Active' }) },
+  subresources: [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
   subresourceUpdates: {
-    status: {
-      prepare(obj, old) {
-        asNs(obj).spec = asNs(old).spec;
-      },
-    },
     // Only spec.finalizers change through /finalize; the namespace controller clears them.
     finalize: {
-      prepare(obj, old) {
-        const finalizers = asNs(obj).spec?.finalizers ?? [];
-        asNs(obj).spec = { ...(asNs(old).spec ?? {}), finalizers };
-        asNs(obj).status = asNs(old).status;
+      prepare(ns, old) {
+        const finalizers = ns.spec?.finalizers ?? [];
+        ns.spec = { ...(old.spec ?? {}), finalizers };
+        ns.status = old.status;
         const { resourceVersion: _rv, ...meta } = old.metadata;
-        obj.metadata = meta;
+        ns.metadata = meta;
       },
-      validate: (obj) => validateFinalizers(asNs(obj)),
+      validate: validateFinalizers,
     },
   },
-  pendingFinalizers: (obj) => (asNs(obj).spec?.finalizers?.length ?? 0) > 0,
-  prepareForDeletion(obj) {
-    asNs(obj).status = { ...(asNs(obj).status ?? {}), phase: 'Terminating' };
+  pendingFinalizers: (ns) => (ns.spec?.finalizers?.length ?? 0) > 0,
+  prepareForDeletion(ns) {
+    ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
   },
-  table: {
-    columns: columns([nameColumn, ['Status', 'string', 'Whether the namespace is Active or Terminating.'], ageColumn]),
-    cells: (obj, now) => [obj.metadata.name, asNs(obj).status?.phase ?? '', age(obj.metadata.creationTimestamp, now)],
-  },
-};
+  columns: [nameColumn, column('Status', 'string', 'Whether the namespace is Active or Terminating.', (ns) => ns.status?.phase ?? ''), ageColumn],
+});

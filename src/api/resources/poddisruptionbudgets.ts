@@ -4,12 +4,9 @@
 // controller, and `kubectl get pdb` columns, as upstream.
 import type { PodDisruptionBudget, PodDisruptionBudgetSpec } from 'kubernetes-types/policy/v1.js';
 import { invalid, required, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
-import { bumpGeneration, statusSubresource, validateIntOrPercent, validateLabelSelector, validateStatusCounts } from './workloads.js';
-import { STORED_VERBS } from '../strategy.js';
-
-export const asPdb = (o: KubeObject): Mutable<PodDisruptionBudget> => o as unknown as Mutable<PodDisruptionBudget>;
+import type { Obj } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
+import { defineWorkload, validateIntOrPercent, validateLabelSelector, validateStatusCounts } from './workloads.js';
 
 const POLICIES = ['IfHealthyBudget', 'AlwaysAllow'];
 
@@ -33,37 +30,20 @@ const STATUS_COUNTS = ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy',
 
 const intOrString = (v: number | string | undefined): string => (v === undefined || v === null ? 'N/A' : String(v));
 
-export const podDisruptionBudgetStrategy: Strategy = {
-  resource: {
-    group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', listKind: 'PodDisruptionBudgetList', plural: 'poddisruptionbudgets',
-    singular: 'poddisruptionbudget', namespaced: true, verbs: [...STORED_VERBS],
-    shortNames: ['pdb'],
-    subresources: [{ name: 'status', kind: 'PodDisruptionBudget', verbs: ['get', 'patch', 'update'] }],
+export const podDisruptionBudgetStrategy = defineWorkload<Obj<PodDisruptionBudget>>({
+  resource: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'] },
+  validateSpec: validatePdbSpec,
+  // policy/v1 lets the selector change.
+  validateUpdate: (pdb) => validatePdbSpec(pdb.spec),
+  status: {
+    initial: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
+    validate: (obj) => validateStatusCounts(obj.status ?? {}, STATUS_COUNTS),
   },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate(obj) {
-    obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
-    obj.metadata.generation = 1;
-  },
-  validate: (obj) => validatePdbSpec(asPdb(obj).spec),
-  prepareForUpdate(obj, old) {
-    obj.status = old.status;
-    bumpGeneration(obj, old);
-  },
-  validateUpdate: (obj) => validatePdbSpec(asPdb(obj).spec),
-  subresourceUpdates: { status: statusSubresource((obj) => validateStatusCounts(asPdb(obj).status ?? {}, STATUS_COUNTS)) },
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Min Available', 'string', 'The number or percentage of pods that must stay available.'],
-      ['Max Unavailable', 'string', 'The number or percentage of pods that may be unavailable.'],
-      ['Allowed Disruptions', 'integer', 'How many pods may be evicted now without breaking the budget.'],
-      ageColumn,
-    ]),
-    cells(obj, now) {
-      const pdb = asPdb(obj);
-      return [obj.metadata.name, intOrString(pdb.spec?.minAvailable), intOrString(pdb.spec?.maxUnavailable), pdb.status?.disruptionsAllowed ?? 0, age(obj.metadata.creationTimestamp, now)];
-    },
-  },
-};
+  columns: [
+    nameColumn,
+    column('Min Available', 'string', 'The number or percentage of pods that must stay available.', (pdb) => intOrString(pdb.spec?.minAvailable)),
+    column('Max Unavailable', 'string', 'The number or percentage of pods that may be unavailable.', (pdb) => intOrString(pdb.spec?.maxUnavailable)),
+    column('Allowed Disruptions', 'integer', 'How many pods may be evicted now without breaking the budget.', (pdb) => pdb.status?.disruptionsAllowed ?? 0),
+    ageColumn,
+  ],
+});

@@ -2,10 +2,9 @@
 import type { Container, Pod, PodSpec, PodStatus, Volume } from 'kubernetes-types/core/v1.js';
 import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
 import { isPodTerminal, isSidecar } from '../pods.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn, orNone } from '../table.js';
+import { defineStrategy, type Obj } from '../strategykit.js';
+import { age, ageColumn, column, nameColumn, orNone } from '../table.js';
 import { isDNS1123Label, isValidPortName, validateLabels } from '../validation.js';
-import { STORED_VERBS } from '../strategy.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -20,8 +19,6 @@ export const DEFAULT_TOLERATION_SECONDS = ((v) => (v && /^\d+$/.test(v) ? Number
 
 /** The value if it is an array, else empty: strategies must not trip over mistyped input. */
 const arr = <T>(v: T[] | undefined | null): T[] => (Array.isArray(v) ? v : []);
-
-const asPod = (o: KubeObject): Mutable<Pod> => o as unknown as Mutable<Pod>;
 
 /** `:latest` or no tag means the image may change under the same name: always pull. */
 export function defaultPullPolicy(image: string | undefined): string {
@@ -250,9 +247,9 @@ function immutablePart(spec: PodSpec): string {
   return JSON.stringify(s);
 }
 
-function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const next = asPod(obj).spec!;
-  const prev = asPod(old).spec!;
+function validatePodUpdate(pod: Obj<Pod>, old: Obj<Pod>): FieldError[] {
+  const next = pod.spec!;
+  const prev = old.spec!;
   const errs = validatePodSpec(next, 'spec');
   if (errs.length) return errs;
   if (immutablePart(next) !== immutablePart(prev)) return [forbiddenField('spec', MUTABLE_SPEC_MESSAGE)];
@@ -307,18 +304,6 @@ function restarts(pod: Pod, now: number): string {
   return last ? `${count} (${age(new Date(last).toISOString(), now)} ago)` : String(count);
 }
 
-const podColumns = columns([
-  nameColumn,
-  ['Ready', 'string', 'How many of the pod\'s containers are ready, out of all of them.'],
-  ['Status', 'string', 'A short summary of where the pod is in its life: its phase, or the reason a container is waiting or ended.'],
-  ['Restarts', 'string', 'How many times the pod\'s containers were restarted, and when the last one ended.'],
-  ageColumn,
-  ['IP', 'string', 'The IP address the pod got on the pod network.', true],
-  ['Node', 'string', 'The node the pod was scheduled to.', true],
-  ['Nominated Node', 'string', 'The node the pod is expected to run on once preemption finishes.', true],
-  ['Readiness Gates', 'string', 'Extra conditions the pod waits for before it counts as ready.', true],
-]);
-
 function readinessGates(pod: Pod): string {
   const gates = arr(pod.spec?.readinessGates);
   if (!gates.length) return '<none>';
@@ -326,98 +311,83 @@ function readinessGates(pod: Pod): string {
   return `${ok}/${gates.length}`;
 }
 
-export const podStrategy: Strategy = {
-  resource: {
-    group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', plural: 'pods', singular: 'pod', namespaced: true,
-    verbs: [...STORED_VERBS],
-    shortNames: ['po'], categories: ['all'],
-    subresources: [
-      { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
-      { name: 'binding', kind: 'Binding', verbs: ['create'] },
-      // Served by the node's agent through the API server (src/apiserver/podstreams.ts).
-      { name: 'log', kind: 'Pod', verbs: ['get'] },
-      { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-      { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
-      { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-      { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
-      { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
-    ],
-  },
+/** READY: ready containers out of all, sidecars counted once started, as kubectl's own printer counts them. */
+function readyText(pod: Pod): string {
+  const sidecars = new Set(arr(pod.spec?.initContainers).filter(isSidecar).map((c) => c.name));
+  const sidecarStatuses = arr(pod.status?.initContainerStatuses).filter((c) => sidecars.has(c.name));
+  const ready = arr(pod.status?.containerStatuses).filter((c) => c.ready).length + sidecarStatuses.filter((c) => c.started && c.ready).length;
+  return `${ready}/${arr(pod.spec?.containers).length + sidecars.size}`;
+}
+
+export const podStrategy = defineStrategy<Obj<Pod>>({
+  resource: { group: '', version: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'] },
   allowUnconditionalUpdate: false,
-  nameRule: 'subdomain',
-  prepareForCreate(obj) {
-    const pod = asPod(obj);
+  defaults(pod) {
     if (pod.spec && typeof pod.spec === 'object') defaultPod(pod.spec);
-    pod.status = { phase: 'Pending', qosClass: pod.spec && typeof pod.spec === 'object' ? qosClass(pod.spec) : 'BestEffort' };
   },
-  validate: (obj) => {
-    const errs = validatePodSpec(asPod(obj).spec, 'spec');
-    if (arr(asPod(obj).spec?.ephemeralContainers).length) errs.push(forbiddenField('spec.ephemeralContainers', 'cannot be set on create'));
+  validate: (pod) => {
+    const errs = validatePodSpec(pod.spec, 'spec');
+    if (arr(pod.spec?.ephemeralContainers).length) errs.push(forbiddenField('spec.ephemeralContainers', 'cannot be set on create'));
     return errs;
   },
-  prepareForUpdate(obj, old) {
-    const pod = asPod(obj);
-    pod.status = asPod(old).status;
-    if (pod.spec && typeof pod.spec === 'object') defaultPod(pod.spec);
-  },
   validateUpdate: validatePodUpdate,
-  subresourceUpdates: {
-    status: {
-      prepare(obj, old) {
-        asPod(obj).spec = asPod(old).spec;
-        obj.metadata.ownerReferences = old.metadata.ownerReferences;
-      },
-      validate(obj) {
-        const phase = asPod(obj).status?.phase;
-        const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
-        return phase && !phases.includes(phase) ? [notSupported('status.phase', phase, phases)] : [];
-      },
+  status: {
+    initial: (pod) => ({ phase: 'Pending', qosClass: pod.spec && typeof pod.spec === 'object' ? qosClass(pod.spec) : 'BestEffort' }),
+    keepMetadata: ['ownerReferences'],
+    validate(pod) {
+      const phase = pod.status?.phase;
+      const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
+      return phase && !phases.includes(phase) ? [notSupported('status.phase', phase, phases)] : [];
     },
+  },
+  subresources: [
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    // Served by the node's agent through the API server (src/apiserver/podstreams.ts).
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+  ],
+  subresourceUpdates: {
     // `kubectl debug`: only spec.ephemeralContainers changes, and only by additions.
     ephemeralcontainers: {
-      prepare(obj, old) {
-        const added = asPod(obj).spec?.ephemeralContainers;
-        Object.assign(obj, { spec: { ...asPod(old).spec, ephemeralContainers: added }, status: asPod(old).status });
-        if (!added) delete asPod(obj).spec!.ephemeralContainers;
-        obj.metadata.labels = old.metadata.labels;
-        obj.metadata.annotations = old.metadata.annotations;
+      prepare(pod, old) {
+        const added = pod.spec?.ephemeralContainers;
+        Object.assign(pod, { spec: { ...old.spec, ephemeralContainers: added }, status: old.status });
+        if (!added) delete pod.spec!.ephemeralContainers;
+        pod.metadata.labels = old.metadata.labels;
+        pod.metadata.annotations = old.metadata.annotations;
       },
-      validate: (obj, old) => validateEphemeralContainers(asPod(obj).spec!, asPod(old).spec!),
+      validate: (pod, old) => validateEphemeralContainers(pod.spec!, old.spec!),
     },
   },
-  selectableFields(obj) {
-    const pod = asPod(obj);
-    return {
-      'spec.nodeName': pod.spec?.nodeName ?? '',
-      'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
-      'spec.schedulerName': pod.spec?.schedulerName ?? '',
-      'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
-      'spec.hostNetwork': String(pod.spec?.hostNetwork ?? false),
-      'status.phase': pod.status?.phase ?? '',
-      'status.podIP': pod.status?.podIP ?? '',
-      'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
-    };
-  },
-  gracefulDeletion(obj, requested) {
-    const pod = asPod(obj);
+  selectableFields: (pod) => ({
+    'spec.nodeName': pod.spec?.nodeName ?? '',
+    'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
+    'spec.schedulerName': pod.spec?.schedulerName ?? '',
+    'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': String(pod.spec?.hostNetwork ?? false),
+    'status.phase': pod.status?.phase ?? '',
+    'status.podIP': pod.status?.podIP ?? '',
+    'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
+  }),
+  gracefulDeletion(pod, requested) {
     // Nothing runs yet (unscheduled) or any more (finished): there is nothing to stop gracefully.
     if (!pod.spec?.nodeName || isPodTerminal(pod)) return { gracePeriodSeconds: 0 };
     const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     return { gracePeriodSeconds: Math.max(0, grace) };
   },
-  table: {
-    columns: podColumns,
-    cells(obj, now) {
-      const pod = asPod(obj);
-      // Sidecars count among the pod's containers once started, as kubectl's own printer counts them.
-      const sidecars = new Set(arr(pod.spec?.initContainers).filter(isSidecar).map((c) => c.name));
-      const sidecarStatuses = arr(pod.status?.initContainerStatuses).filter((c) => sidecars.has(c.name));
-      const ready = arr(pod.status?.containerStatuses).filter((c) => c.ready).length + sidecarStatuses.filter((c) => c.started && c.ready).length;
-      return [
-        pod.metadata?.name, `${ready}/${arr(pod.spec?.containers).length + sidecars.size}`, podStatusReason(pod), restarts(pod, now),
-        age(pod.metadata?.creationTimestamp, now), orNone(pod.status?.podIP), orNone(pod.spec?.nodeName),
-        orNone(pod.status?.nominatedNodeName), readinessGates(pod),
-      ];
-    },
-  },
-};
+  columns: [
+    nameColumn,
+    column('Ready', 'string', 'How many of the pod\'s containers are ready, out of all of them.', readyText),
+    column('Status', 'string', 'A short summary of where the pod is in its life: its phase, or the reason a container is waiting or ended.', podStatusReason),
+    column('Restarts', 'string', 'How many times the pod\'s containers were restarted, and when the last one ended.', restarts),
+    ageColumn,
+    column('IP', 'string', 'The IP address the pod got on the pod network.', (pod) => orNone(pod.status?.podIP), { wide: true }),
+    column('Node', 'string', 'The node the pod was scheduled to.', (pod) => orNone(pod.spec?.nodeName), { wide: true }),
+    column('Nominated Node', 'string', 'The node the pod is expected to run on once preemption finishes.', (pod) => orNone(pod.status?.nominatedNodeName), { wide: true }),
+    column('Readiness Gates', 'string', 'Extra conditions the pod waits for before it counts as ready.', readinessGates, { wide: true }),
+  ],
+});

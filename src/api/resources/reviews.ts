@@ -6,22 +6,20 @@
 import { invalid, type FieldError } from '../errors.js';
 import type { KubeObject, Strategy } from '../strategy.js';
 import { noFieldErrors } from '../strategy.js';
-import { columns, nameColumn } from '../table.js';
+import { defineStrategy } from '../strategykit.js';
+import { nameColumn } from '../table.js';
 
 type Spec = { resourceAttributes?: unknown; nonResourceAttributes?: unknown };
 
 function review(group: string, version: string, kind: string, plural: string, validate: Strategy['validate'], answer: NonNullable<Strategy['review']>): Strategy {
-  return {
-    resource: { group, version, kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), namespaced: false, verbs: ['create'] },
+  return defineStrategy({
+    resource: { group, version, kind, plural, namespaced: false, verbs: ['create'] },
     allowUnconditionalUpdate: false,
-    nameRule: 'subdomain',
-    prepareForCreate() {},
     validate,
-    prepareForUpdate() {},
     validateUpdate: noFieldErrors,
     review: answer,
-    table: { columns: columns([nameColumn]), cells: (obj) => [obj.metadata.name ?? ''] },
-  };
+    columns: [nameColumn],
+  });
 }
 
 /** Exactly one of resourceAttributes and nonResourceAttributes, as upstream's ValidateSelfSubjectAccessReviewSpec. */

@@ -4,12 +4,12 @@
 // and the table kubectl prints (NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE, SELECTOR wide).
 import type { Service, ServicePort, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import { ApiError, duplicate, forbiddenField, internalError, invalid, invalidObject, notSupported, required, type FieldError } from '../errors.js';
-import type { AllocationConfig, Allocator, KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
+import type { AllocationConfig, Allocator, KubeObject, Mutable } from '../strategy.js';
+import { defineStrategy } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 import { goStringSlice, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels } from '../validation.js';
 import { parseIPv4 } from '../ipv4.js';
 import { AllocationError, ClusterIPAllocator, NodePortAllocator } from './serviceallocator.js';
-import { STORED_VERBS } from '../strategy.js';
 
 export type ServiceObj = Mutable<Service> & KubeObject;
 const asService = (o: KubeObject): ServiceObj => o as ServiceObj;
@@ -367,59 +367,28 @@ export function portsText(ports: readonly ServicePort[] | undefined): string {
 const selectorText = (sel: Record<string, string> | undefined): string =>
   sel && Object.keys(sel).length ? Object.entries(sel).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
 
-export const serviceStrategy: Strategy = {
-  resource: {
-    group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', plural: 'services', singular: 'service', namespaced: true,
-    verbs: [...STORED_VERBS],
-    shortNames: ['svc'], categories: ['all'],
-    subresources: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
-  },
-  allowUnconditionalUpdate: true,
+export const serviceStrategy = defineStrategy<ServiceObj>({
+  resource: { group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], categories: ['all'] },
   // Service names are DNS-1035 labels, checked (with upstream's message) by validate.
   nameRule: 'path-segment',
-  prepareForCreate(obj) {
-    const svc = asService(obj);
-    svc.status = { loadBalancer: {} };
-    defaultService(svc);
-  },
+  prepareForCreate: (svc) => defaultService(svc),
   validate: validateService,
-  prepareForUpdate(obj, old) {
-    const svc = asService(obj);
-    svc.status = asService(old).status;
-    keepAllocated(svc, asService(old));
+  prepareForUpdate(svc, old) {
+    keepAllocated(svc, old);
     defaultService(svc, false);
   },
   validateUpdate: validateServiceUpdate,
-  subresourceUpdates: {
-    status: {
-      prepare(obj, old) {
-        asService(obj).spec = asService(old).spec;
-      },
-    },
-  },
-  allocator(config) {
-    const a = new ServiceAllocator(config);
-    return a;
-  },
-  selectableFields(obj) {
-    const spec = asService(obj).spec;
-    return { 'spec.clusterIP': spec?.clusterIP ?? '', 'spec.type': spec?.type ?? '' };
-  },
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Type', 'string', 'How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.'],
-      ['Cluster-IP', 'string', 'The virtual address the service is reached at inside the cluster (None for a headless service).'],
-      ['External-IP', 'string', 'Addresses the service is reached at from outside the cluster.'],
-      ['Port(s)', 'string', 'The ports the service exposes, with their node ports.'],
-      ageColumn,
-      ['Selector', 'string', 'The labels of the pods the service routes to.', true],
-    ]),
-    cells(obj, now) {
-      const svc = asService(obj);
-      const spec = svc.spec ?? {};
-      const clusterIP = spec.type === 'ExternalName' ? '<none>' : (arr(spec.clusterIPs).join(',') || spec.clusterIP || '<none>');
-      return [svc.metadata.name, spec.type ?? '', clusterIP, externalIP(spec, svc.status), portsText(spec.ports), age(svc.metadata.creationTimestamp, now), selectorText(spec.selector)];
-    },
-  },
-};
+  status: { initial: () => ({ loadBalancer: {} }) },
+  allocator: (config) => new ServiceAllocator(config),
+  selectableFields: (svc) => ({ 'spec.clusterIP': svc.spec?.clusterIP ?? '', 'spec.type': svc.spec?.type ?? '' }),
+  columns: [
+    nameColumn,
+    column('Type', 'string', 'How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.', (svc) => svc.spec?.type ?? ''),
+    column('Cluster-IP', 'string', 'The virtual address the service is reached at inside the cluster (None for a headless service).',
+      (svc) => (svc.spec?.type === 'ExternalName' ? '<none>' : (arr(svc.spec?.clusterIPs).join(',') || svc.spec?.clusterIP || '<none>'))),
+    column('External-IP', 'string', 'Addresses the service is reached at from outside the cluster.', (svc) => externalIP(svc.spec ?? {}, svc.status)),
+    column('Port(s)', 'string', 'The ports the service exposes, with their node ports.', (svc) => portsText(svc.spec?.ports)),
+    ageColumn,
+    column('Selector', 'string', 'The labels of the pods the service routes to.', (svc) => selectorText(svc.spec?.selector), { wide: true }),
+  ],
+});

@@ -2,18 +2,17 @@
 // revisionHistoryLimit 10), validation, which spec fields an update may change, status and scale
 // subresources and `kubectl get sts` columns, as upstream.
 import type { StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
-import { forbiddenField, invalid, Literal, notSupported, required, type FieldError } from '../errors.js';
-import type { KubeObject, Mutable, Strategy } from '../strategy.js';
-import { age, ageColumn, columns, nameColumn } from '../table.js';
+import { forbiddenField, invalid, notSupported, required, type FieldError } from '../errors.js';
+import type { Mutable } from '../strategy.js';
+import type { Obj } from '../strategykit.js';
+import { ageColumn, column, nameColumn } from '../table.js';
 import { isDNS1123Subdomain } from '../validation.js';
 import {
-  arr, bumpGeneration, containerCells, containersColumn, defaultPodTemplate, goLabelSelector, imagesColumn, immutable, nonNegative,
-  replicasScale, semanticEqual, specOf, statusSubresource, validateIntOrPercent, validatePodTemplate, validateStatusCounts,
-  validateWorkloadSelector,
+  arr, defaultPodTemplate, defineWorkload, nonNegative, replicasScale, selectorUnchanged, semanticEqual, templateColumns,
+  validateIntOrPercent, validateReplicaStatus, validateSelectedTemplate,
 } from './workloads.js';
-import { STORED_VERBS } from '../strategy.js';
 
-const asStatefulSet = (o: KubeObject): Mutable<StatefulSet> => o as unknown as Mutable<StatefulSet>;
+type StatefulSetObj = Obj<StatefulSet>;
 const RETENTION = ['Retain', 'Delete'];
 
 export function defaultStatefulSetSpec(spec: Mutable<StatefulSetSpec>): void {
@@ -70,8 +69,7 @@ export function validateStatefulSetSpec(spec: Mutable<StatefulSetSpec> | undefin
     ...nonNegative('spec.minReadySeconds', spec.minReadySeconds),
     ...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit),
     ...nonNegative('spec.ordinals.start', spec.ordinals?.start),
-    ...validateWorkloadSelector(spec.selector, 'spec.selector', 'statefulset'),
-    ...validatePodTemplate(spec.template, spec.selector, 'spec.template', { restartPolicies: ['Always'], forbidActiveDeadline: true, kind: 'StatefulSet' }),
+    ...validateSelectedTemplate(spec, 'spec', 'statefulset', { restartPolicies: ['Always'], forbidActiveDeadline: true, kind: 'StatefulSet' }),
   );
   if (spec.serviceName) for (const msg of isDNS1123Subdomain(spec.serviceName)) errs.push(invalid('spec.serviceName', spec.serviceName, msg));
   const claimNames = new Set<string>();
@@ -87,67 +85,31 @@ export function validateStatefulSetSpec(spec: Mutable<StatefulSetSpec> | undefin
 /** The spec fields an update may change; everything else must stay as it was. */
 const MUTABLE_FIELDS = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
-function validateStatefulSetUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const next = asStatefulSet(obj).spec;
-  const errs = validateStatefulSetSpec(next);
+function validateStatefulSetUpdate(obj: StatefulSetObj, old: StatefulSetObj): FieldError[] {
+  const errs = validateStatefulSetSpec(obj.spec);
   const fixed = (spec: unknown) => Object.fromEntries(Object.entries((spec ?? {}) as Record<string, unknown>).filter(([k]) => !MUTABLE_FIELDS.includes(k)));
-  if (!semanticEqual(fixed(next), fixed(asStatefulSet(old).spec))) {
+  if (!semanticEqual(fixed(obj.spec), fixed(old.spec))) {
     errs.push(forbiddenField('spec', "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
   }
-  errs.push(...immutable('spec.selector', next?.selector, asStatefulSet(old).spec?.selector, new Literal(goLabelSelector(next?.selector))));
+  errs.push(...selectorUnchanged(obj, old));
   return errs;
 }
 
 const STATUS_COUNTS = ['replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas', 'observedGeneration', 'collisionCount'];
 
-function validateStatefulSetStatus(obj: KubeObject): FieldError[] {
-  const status = asStatefulSet(obj).status ?? { replicas: 0 };
-  const errs = validateStatusCounts(status, STATUS_COUNTS);
-  for (const f of ['readyReplicas', 'currentReplicas', 'updatedReplicas'] as const) {
-    if ((status[f] ?? 0) > (status.replicas ?? 0)) errs.push(invalid(`status.${f}`, status[f], 'cannot be greater than status.replicas'));
-  }
-  if ((status.availableReplicas ?? 0) > (status.readyReplicas ?? 0)) {
-    errs.push(invalid('status.availableReplicas', status.availableReplicas, 'cannot be greater than status.readyReplicas'));
-  }
-  return errs;
-}
-
-export const statefulSetStrategy: Strategy = {
-  resource: {
-    group: 'apps', version: 'v1', kind: 'StatefulSet', listKind: 'StatefulSetList', plural: 'statefulsets', singular: 'statefulset', namespaced: true,
-    verbs: [...STORED_VERBS],
-    shortNames: ['sts'], categories: ['all'],
-    subresources: [
-      { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-      { name: 'status', kind: 'StatefulSet', verbs: ['get', 'patch', 'update'] },
-    ],
-  },
-  allowUnconditionalUpdate: true,
-  nameRule: 'subdomain',
-  prepareForCreate(obj) {
-    defaultStatefulSetSpec(specOf(obj) as Mutable<StatefulSetSpec>);
-    obj.status = { replicas: 0, availableReplicas: 0 };
-    obj.metadata.generation = 1;
-  },
-  validate: (obj) => validateStatefulSetSpec(asStatefulSet(obj).spec),
-  prepareForUpdate(obj, old) {
-    defaultStatefulSetSpec(specOf(obj) as Mutable<StatefulSetSpec>);
-    obj.status = old.status;
-    bumpGeneration(obj, old);
-  },
+export const statefulSetStrategy = defineWorkload<StatefulSetObj>({
+  resource: { group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', shortNames: ['sts'], categories: ['all'] },
+  defaultSpec: defaultStatefulSetSpec,
+  validateSpec: validateStatefulSetSpec,
   validateUpdate: validateStatefulSetUpdate,
-  subresourceUpdates: { status: statusSubresource(validateStatefulSetStatus) },
-  scale: replicasScale,
-  table: {
-    columns: columns([
-      nameColumn,
-      ['Ready', 'string', 'How many of the desired pods are ready.'],
-      ageColumn, containersColumn, imagesColumn,
-    ]),
-    cells(obj, now) {
-      const sts = asStatefulSet(obj);
-      const [names, images] = containerCells(sts.spec?.template);
-      return [obj.metadata.name, `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`, age(obj.metadata.creationTimestamp, now), names, images];
-    },
+  status: {
+    initial: () => ({ replicas: 0, availableReplicas: 0 }),
+    validate: (obj) => validateReplicaStatus(obj.status, STATUS_COUNTS, ['readyReplicas', 'currentReplicas', 'updatedReplicas'], 'status.readyReplicas'),
   },
-};
+  scale: replicasScale,
+  columns: [
+    nameColumn,
+    column('Ready', 'string', 'How many of the desired pods are ready.', (sts) => `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`),
+    ageColumn, ...templateColumns<StatefulSetObj>((sts) => sts.spec?.template),
+  ],
+});

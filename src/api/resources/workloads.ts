@@ -1,15 +1,18 @@
 // What the workload kinds (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob) share: the
 // pod template's defaults and checks, label selectors in object form, int-or-percent values,
-// generation bumps on spec changes, the status and scale subresources, and the table cells every
-// workload prints (containers, images, selector). Messages follow upstream's apps/batch validation.
-import { isDeepStrictEqual } from 'node:util';
+// immutable fields, status counters, the scale subresource, and the table columns every workload
+// prints (containers, images, selector). Messages follow upstream's apps/batch validation.
 import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { forbiddenField, invalid, Literal, notSupported, required, type FieldError } from '../errors.js';
 import { selectorFromLabelSelector } from '../labels.js';
-import type { KubeObject, ScaleAccessor, SubresourceUpdate } from '../strategy.js';
+import type { KubeObject, ScaleAccessor, Strategy } from '../strategy.js';
+import { defineStrategy, semanticEqual, type MetaField, type StatusRules, type StrategyDef } from '../strategykit.js';
+import { column, type Column } from '../table.js';
 import { isQualifiedName, validateAnnotations, validateLabels } from '../validation.js';
 import { defaultPodSpec, validatePodSpec } from './pods.js';
+
+export { semanticEqual };
 
 /** The value if it is an array, else empty: strategies must not trip over mistyped input. */
 export const arr = <T>(v: readonly T[] | undefined | null): T[] => (Array.isArray(v) ? (v as T[]) : []);
@@ -20,6 +23,39 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 export function specOf(obj: KubeObject): Record<string, unknown> {
   if (!isObject(obj.spec)) obj.spec = {};
   return obj.spec as Record<string, unknown>;
+}
+
+// ---------- the workload strategy ----------
+
+/** The metadata a workload's status writer may not change besides the spec. */
+const STATUS_KEEPS: readonly MetaField[] = ['generation', 'labels', 'ownerReferences', 'finalizers'];
+
+export interface WorkloadDef<O extends KubeObject> extends Omit<StrategyDef<O>, 'defaults' | 'validate' | 'status' | 'generation'> {
+  /** Fills the spec's defaults on create and update (the spec is made when missing). */
+  defaultSpec?(spec: NonNullable<O['spec']>): void;
+  validateSpec(spec: O['spec']): FieldError[];
+  /** Default: validateSpec, and spec.selector may not change. */
+  validateUpdate?(obj: O, old: O): FieldError[];
+  status: Omit<StatusRules<O>, 'keepMetadata'>;
+  /** When generation grows besides a spec change. */
+  generation?(obj: O, old: O): boolean;
+}
+
+/**
+ * A workload kind's strategy (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob, and
+ * PodDisruptionBudget): spec defaults and checks on every write, generation counting spec changes,
+ * and a status subresource for the controller that keeps the spec, labels, owners and finalizers.
+ */
+export function defineWorkload<O extends KubeObject>(def: WorkloadDef<O>): Strategy {
+  const { defaultSpec, validateSpec } = def;
+  return defineStrategy<O>({
+    ...def,
+    defaults: defaultSpec && ((obj) => defaultSpec(specOf(obj) as NonNullable<O['spec']>)),
+    validate: (obj) => validateSpec(obj.spec as O['spec']),
+    validateUpdate: def.validateUpdate ?? ((obj, old) => [...validateSpec(obj.spec as O['spec']), ...selectorUnchanged(obj, old)]),
+    status: { ...def.status, keepMetadata: STATUS_KEEPS },
+    generation: def.generation ?? true,
+  });
 }
 
 // ---------- pod templates ----------
@@ -65,6 +101,20 @@ export function validatePodTemplate(template: unknown, selector: LabelSelector |
     }
   }
   return errs;
+}
+
+/**
+ * A workload's selector and the pod template it selects, checked together as every workload's
+ * validation does; `emptyFor` names the kind in "empty selector is invalid for …" (undefined: the
+ * selector is not checked, as in a CronJob's job template).
+ */
+export function validateSelectedTemplate(
+  spec: { selector?: LabelSelector; template?: unknown }, path: string, emptyFor: string | undefined, rules: TemplateRules,
+): FieldError[] {
+  return [
+    ...(emptyFor === undefined ? [] : validateWorkloadSelector(spec.selector, `${path}.selector`, emptyFor)),
+    ...validatePodTemplate(spec.template, spec.selector, `${path}.template`, rules),
+  ];
 }
 
 /** How Go prints a map[string]string in a field error: `map[string]string{"app":"web"}`. */
@@ -203,53 +253,20 @@ export function scaledValue(value: number | string | undefined | null, total: nu
   return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
 }
 
-// ---------- generation, immutability ----------
-
-/** JSON-equal, after dropping what JSON cannot tell apart from missing (null). */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(stripNulls(a), stripNulls(b));
-}
-
-function stripNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripNulls);
-  if (!isObject(v)) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = stripNulls(x);
-  return out;
-}
-
-/** Generation starts at 1 and grows by one with each change to the spec (and `alsoWhen`, if true). */
-export function bumpGeneration(obj: KubeObject, old: KubeObject, alsoWhen = false): void {
-  const prev = old.metadata.generation ?? 1;
-  obj.metadata.generation = !semanticEqual(obj.spec, old.spec) || alsoWhen ? prev + 1 : prev;
-}
+// ---------- immutability ----------
 
 /** Upstream's ValidateImmutableField: `field is immutable`, with the new value printed. */
 export function immutable(path: string, next: unknown, prev: unknown, shown?: Literal | unknown): FieldError[] {
   return semanticEqual(next, prev) ? [] : [invalid(path, shown ?? next, 'field is immutable')];
 }
 
-// ---------- subresources ----------
-
-/**
- * The `status` subresource of a workload: the spec, generation, labels and the garbage collector's
- * fields stay as they were; annotations may change (the deployment controller records the
- * revision there, as upstream's status update lets it).
- */
-export function statusSubresource(validate?: (obj: KubeObject, old: KubeObject) => FieldError[]): SubresourceUpdate {
-  return {
-    prepare(obj, old) {
-      obj.spec = old.spec;
-      const m = obj.metadata;
-      m.generation = old.metadata.generation;
-      m.labels = old.metadata.labels;
-      m.ownerReferences = old.metadata.ownerReferences;
-      m.finalizers = old.metadata.finalizers;
-      for (const k of ['labels', 'ownerReferences', 'finalizers', 'generation'] as const) if (m[k] === undefined) delete m[k];
-    },
-    validate,
-  };
+/** spec.selector may not change once set (printed as Go prints the selector). */
+export function selectorUnchanged(obj: KubeObject, old: KubeObject): FieldError[] {
+  const next = (obj.spec as { selector?: LabelSelector } | undefined)?.selector;
+  return immutable('spec.selector', next, (old.spec as { selector?: LabelSelector } | undefined)?.selector, new Literal(goLabelSelector(next)));
 }
+
+// ---------- subresources ----------
 
 /** The Scale subresource over spec.replicas / status.replicas / spec.selector. */
 export const replicasScale: ScaleAccessor = {
@@ -269,6 +286,23 @@ export function validateStatusCounts(status: unknown, fields: string[]): FieldEr
   return fields.flatMap((f) => nonNegative(`status.${f}`, status[f]));
 }
 
+/**
+ * The status of a workload that counts replicas (upstream's ValidateDeploymentStatus and its
+ * siblings): counters non-negative, `atMostReplicas` not above status.replicas, and no more
+ * available replicas than ready ones (`readyName` is how the message names readyReplicas).
+ */
+export function validateReplicaStatus(status: unknown, counts: string[], atMostReplicas: string[], readyName = 'readyReplicas'): FieldError[] {
+  const s = (isObject(status) ? status : {}) as Record<string, number | undefined>;
+  const errs = validateStatusCounts(s, counts);
+  for (const f of atMostReplicas) {
+    if ((s[f] ?? 0) > (s.replicas ?? 0)) errs.push(invalid(`status.${f}`, s[f], 'cannot be greater than status.replicas'));
+  }
+  if ((s.availableReplicas ?? 0) > (s.readyReplicas ?? 0)) {
+    errs.push(invalid('status.availableReplicas', s.availableReplicas, `cannot be greater than ${readyName}`));
+  }
+  return errs;
+}
+
 // ---------- table cells ----------
 
 /** The containers' names and images, comma-separated, as kubectl's wide output of workloads shows them. */
@@ -277,9 +311,22 @@ export function containerCells(template: PodTemplateSpec | undefined): [string, 
   return [containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(',')];
 }
 
-export const containersColumn: [string, string, string, boolean] = ['Containers', 'string', 'The names of the containers in the pod template.', true];
-export const imagesColumn: [string, string, string, boolean] = ['Images', 'string', 'The images the pod template\'s containers run.', true];
-export const selectorColumn: [string, string, string, boolean] = ['Selector', 'string', 'The label selector that picks the pods this object manages.', true];
+/** The wide CONTAINERS and IMAGES columns of a workload, read from its pod template. */
+export function templateColumns<O>(template: (obj: O) => PodTemplateSpec | undefined): Column<O>[] {
+  return [
+    column('Containers', 'string', 'The names of the containers in the pod template.', (obj) => containerCells(template(obj))[0], { wide: true }),
+    column('Images', 'string', 'The images the pod template\'s containers run.', (obj) => containerCells(template(obj))[1], { wide: true }),
+  ];
+}
+
+/** The wide SELECTOR column of a workload. */
+export const selectorColumn = <O>(selector: (obj: O) => LabelSelector | undefined): Column<O> =>
+  column('Selector', 'string', 'The label selector that picks the pods this object manages.', (obj) => formatLabelSelector(selector(obj)), { wide: true });
+
+/** The wide columns of a workload with spec.template and spec.selector: CONTAINERS, IMAGES, SELECTOR. */
+export function workloadColumns<O extends { spec?: { template?: PodTemplateSpec; selector?: LabelSelector } }>(): Column<O>[] {
+  return [...templateColumns<O>((obj) => obj.spec?.template), selectorColumn<O>((obj) => obj.spec?.selector)];
+}
 
 /** `map[string]string` printed as upstream's labels.FormatLabels: `k=v,k2=v2`, or `<none>`. */
 export function formatLabels(m: Readonly<Record<string, string>> | undefined | null): string {
