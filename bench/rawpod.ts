@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeLayout } from '../src/daemons/node.js';
 import { ImageStore } from '../src/agent/runtime/images/index.js';
-import { appSpec, boundingCapabilities, infraSpec, nofileHardLimit, type OciSpec } from '../src/agent/runtime/oci-spec.js';
+import { appSpec, boundingCapabilities, infraSpec, nofileHardLimit, type OciSpec } from '../src/agent/runtime/ocispec.js';
 import { TEST_IMAGE } from '../test/e2e/podimage.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '../../bench/rawpod.sh');

@@ -15,7 +15,7 @@
 // - @kubernetes/client-node's generated models: integer widths (int32/int64), doubles and the
 //   `byte` string format, which TypeScript's `number`/`string` cannot express.
 // Patch and list metadata (x-kubernetes-patch-*, x-kubernetes-list-*) is ours too:
-// src/api/schema/patch-meta.ts, also applied at build time.
+// src/api/schema/patchmeta.ts, also applied at build time.
 //
 // The output is deterministic: definitions and properties sorted, no timestamps.
 import fs from 'node:fs';

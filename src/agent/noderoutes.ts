@@ -5,7 +5,7 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import type { RestClient } from '../client/rest.js';
 import { Informer } from '../client/informer.js';
 import type { KubeObject } from '../api/strategy.js';
-import type { NodeRoute } from './runtime/host-net.js';
+import type { NodeRoute } from './runtime/hostnet.js';
 import { HOLLOW_LABEL } from './hollow.js';
 
 /** The route to each other real node's pods: its pod CIDR through its InternalIP. */

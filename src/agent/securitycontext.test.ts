@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Container, Pod, PodSecurityContext, SecurityContext } from 'kubernetes-types/core/v1.js';
 import { parseGroup, parsePasswd, resolveUser, securitySpec } from './securitycontext.js';
-import { containerCapabilities, DEFAULT_CAPABILITIES } from './runtime/oci-spec.js';
+import { containerCapabilities, DEFAULT_CAPABILITIES } from './runtime/ocispec.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\napp:x:1000:1000::/home/app:/bin/sh\nbroken line\n';
 const GROUP = 'root:x:0:\nnogroup:x:65534:\napp:x:1000:\nwheel:x:10:app,other\nvideo:x:44:app\n';

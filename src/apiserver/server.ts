@@ -13,7 +13,7 @@ import { Authenticator } from './auth.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { sendError, sendJson } from './http.js';
 import { acceptsNothingServed, aggregatedDiscoveryVersion, parseAccept } from './negotiation.js';
-import { OpenApiRoutes } from './openapi-routes.js';
+import { OpenApiRoutes } from './openapiroutes.js';
 import { DEFAULT_ALLOCATION_CONFIG, Registry, type NamespaceGate } from './registry.js';
 import { parseRequestPath } from './requestinfo.js';
 import { RestHandler } from './rest.js';

@@ -1,10 +1,10 @@
 // The filters, in upstream's plugin order: a node is out at the first filter it fails, and that
 // filter's reasons are what the unschedulable message counts.
-import { nodeAffinityFilter } from './filter-affinity.js';
-import { hostPortsFilter } from './filter-ports.js';
-import { resourcesFilter } from './filter-resources.js';
-import { taintsFilter } from './filter-taints.js';
-import { unschedulableFilter } from './filter-unschedulable.js';
+import { nodeAffinityFilter } from './filteraffinity.js';
+import { hostPortsFilter } from './filterports.js';
+import { resourcesFilter } from './filterresources.js';
+import { taintsFilter } from './filtertaints.js';
+import { unschedulableFilter } from './filterunschedulable.js';
 import type { Filter, FilterFailure } from './filter.js';
 import type { NodeInfo } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';

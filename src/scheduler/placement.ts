@@ -4,7 +4,7 @@ import { runFilters, type FilterFailure } from './filters.js';
 import { unschedulableMessage } from './message.js';
 import type { NodeInfo } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';
-import { selectNode } from './select-node.js';
+import { selectNode } from './selectnode.js';
 
 const MIN_FEASIBLE_NODES = 100;
 const MIN_FEASIBLE_PERCENTAGE = 5;

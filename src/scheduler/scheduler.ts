@@ -14,8 +14,8 @@ import { Limiter } from './limiter.js';
 import { truncateForEvent } from './message.js';
 import { findPlacement } from './placement.js';
 import { podInfo, podKey } from './podinfo.js';
-import { bindPod, podScheduledFalse, writePodCondition } from './pod-writes.js';
-import { UnschedulablePods } from './unschedulable-pods.js';
+import { bindPod, podScheduledFalse, writePodCondition } from './podwrites.js';
+import { UnschedulablePods } from './unschedulablepods.js';
 import { metaTime } from '../api/time.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';

@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '../../src/agent/runtime/images/digest.js';
 import { MediaType, type Descriptor } from '../../src/agent/runtime/images/manifest.js';
-import type { TarEntryType } from '../../src/agent/runtime/images/tar-reader.js';
+import type { TarEntryType } from '../../src/agent/runtime/images/tarreader.js';
 
 export interface TarSpec {
   path: string;

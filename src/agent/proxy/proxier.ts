@@ -11,7 +11,7 @@ import { parseIPv4 } from '../../api/ipv4.js';
 import { parseServiceCidr } from '../../api/resources/serviceallocator.js';
 import { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
-import { ensureEntryJumps, iptablesAvailable, natChains, restoreNat, syncServiceRoutes } from '../runtime/service-net.js';
+import { ensureEntryJumps, iptablesAvailable, natChains, restoreNat, syncServiceRoutes } from '../runtime/servicenet.js';
 import { buildNatRules, isOwnChain, type EndpointAddr, type ServicePortRule } from './rules.js';
 
 type ServiceObj = Service & KubeObject;

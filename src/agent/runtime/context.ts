@@ -1,8 +1,8 @@
 // What the sandbox and container halves of the runtime share once init() has run.
 import type { ConmonLaunch } from './conmon.js';
-import type { ExitWatcher } from './exit-watcher.js';
+import type { ExitWatcher } from './exitwatcher.js';
 import type { Layout } from './layout.js';
-import type { HostFacts } from './oci-spec.js';
+import type { HostFacts } from './ocispec.js';
 import type { Runc } from './runc.js';
 import type { Tools } from './tools.js';
 

@@ -10,14 +10,14 @@ import { removeCgroupIfEmpty } from './cgroups.js';
 import type { PodNetwork } from './cni.js';
 import { Containers } from './containers.js';
 import type { RuntimeContext } from './context.js';
-import { ExitWatcher } from './exit-watcher.js';
+import { ExitWatcher } from './exitwatcher.js';
 import {
   deleteLink, deleteNodeRoute, disableIpForward, ensureUnreachableRoute, ipForwardOn, reachableWithoutDefaultRoute,
   releaseUnreachableRoute, removeIdlePortmapChains, replaceNodeRoute, type NodeRoute,
-} from './host-net.js';
+} from './hostnet.js';
 import { layoutOf, type Layout } from './layout.js';
-import { removeServiceChains } from './service-net.js';
-import { boundingCapabilities, nofileHardLimit, type HostFacts } from './oci-spec.js';
+import { removeServiceChains } from './servicenet.js';
+import { boundingCapabilities, nofileHardLimit, type HostFacts } from './ocispec.js';
 import { Runc, type RuncExecOptions } from './runc.js';
 import { CGROUP_ROOT, PAUSE_PATH, Sandboxes, type StartedSandbox } from './sandbox.js';
 

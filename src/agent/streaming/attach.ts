@@ -1,6 +1,6 @@
 // The backend of `kubectl attach` (and `kubectl run -i`): conmon's attach socket in the container's
 // bundle dir. It is a SOCK_SEQPACKET unix socket, which Node cannot open, so a few lines of Perl
-// (attach-relay.pl; perl-base is Essential on Debian) relay it: each packet conmon sends — one
+// (attachrelay.pl; perl-base is Essential on Debian) relay it: each packet conmon sends — one
 // byte naming the pipe (2 stdout, 3 stderr) and up to 8192 bytes of output — comes out as a
 // 4-byte length and the packet; stdin goes in as packets, and its end as a shutdown of the write side, on which conmon
 // closes the container's stdin (unless it was started with --leave-stdin-open). Terminal resizes
@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import type { ExecIO, ExecResult, TerminalSize } from './exec.js';
 import { CONMON_CTL, CTL_GAP_MS, writeConmonControl } from '../runtime/conmon.js';
 
-/** The relay (attach-relay.pl, copied beside this file by the build), run as `perl RELAY <socket>`. */
-export const RELAY = fileURLToPath(new URL('./attach-relay.pl', import.meta.url));
+/** The relay (attachrelay.pl, copied beside this file by the build), run as `perl RELAY <socket>`. */
+export const RELAY = fileURLToPath(new URL('./attachrelay.pl', import.meta.url));
 
 const STDOUT_PIPE = 2;
 const STDERR_PIPE = 3;

@@ -1,7 +1,7 @@
 // execInContainer against a stand-in for runc: a shell that behaves as `runc exec` does towards
 // its caller (pid file once the process runs, a JSON error log and exit code 255 when it cannot
 // start it), run under `script` for a tty just as Runc.exec does. The real thing is in
-// test/e2e/streaming-backends.test.ts.
+// test/e2e/streamingbackends.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 // The backend of `kubectl port-forward`: byte streams to ports inside a pod's network namespace.
 // Node cannot setns(2), so a small helper runs inside the namespace (`nsenter --net=<netns> node
-// portforward-helper.js`), one per namespace, started on the first dial and gone after IDLE_MS
+// portforwardhelper.js`), one per namespace, started on the first dial and gone after IDLE_MS
 // without connections. It listens on a unix socket in a private temp dir (unix sockets on the filesystem
 // are reachable from any netns), and for each connection reads one request line
 // (port, addresses), connects inside the pod (127.0.0.1 first, so servers that listen on the pod's
@@ -43,8 +43,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** How often the helper checks its netns is still the pod's, besides watching the netns dir. */
 const NETNS_POLL_MS = 1000;
 
-/** The dialer program (portforward-helper.ts, compiled beside this file). */
-const HELPER = fileURLToPath(new URL('./portforward-helper.js', import.meta.url));
+/** The dialer program (portforwardhelper.ts, compiled beside this file). */
+const HELPER = fileURLToPath(new URL('./portforwardhelper.js', import.meta.url));
 
 /** Go's wording of the errnos a dial meets. */
 const ERRNO_TEXT: Record<string, string> = {

@@ -6,7 +6,7 @@
 import {
   definitionName, definitions, goTypeName, INT_OR_STRING, MICRO_TIME, QUANTITY, refName, shortName, TIME, type Schema,
 } from './definitions.js';
-import { namedGoTypes } from './go-types.js';
+import { namedGoTypes } from './gotypes.js';
 import { quantityError } from '../quantity.js';
 import { microTimeError, timeError } from './time.js';
 

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { definitionName, definitions, documentedDefinitions } from './index.js';
 import { descriptions } from './descriptions.js';
-import { namedGoTypes } from './go-types.js';
-import { patchMeta } from './patch-meta.js';
+import { namedGoTypes } from './gotypes.js';
+import { patchMeta } from './patchmeta.js';
 
 test('kinds map to upstream definition names', () => {
   assert.equal(definitionName('', 'v1', 'Pod'), 'io.k8s.api.core.v1.Pod');

@@ -1,7 +1,7 @@
 // The definitions as served: generated structure plus our patch metadata and descriptions.
 import { definitions, refName, type Schema } from './definitions.js';
 import { descriptions, kindFieldDescriptions, listFieldDescriptions } from './descriptions.js';
-import { patchMeta, type FieldPatchMeta } from './patch-meta.js';
+import { patchMeta, type FieldPatchMeta } from './patchmeta.js';
 
 const LIST_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
 

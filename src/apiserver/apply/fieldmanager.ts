@@ -3,7 +3,7 @@
 // Registry calls it on every write; the REST handler only reads the request (applyOptions).
 import { badRequest } from '../../api/errors.js';
 import { apiVersionOf, type ResourceInfo } from '../../api/resource.js';
-import { patchSchemaFor } from '../../api/schema/patch-schema.js';
+import { patchSchemaFor } from '../../api/schema/patchschema.js';
 import type { KubeObject } from '../../api/strategy.js';
 import type { PatchSchema } from '../patch/strategic.js';
 import { applyConfiguration, trackUpdate } from './managedfields.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { patchSchemaFor } from '../../api/schema/patch-schema.js';
+import { patchSchemaFor } from '../../api/schema/patchschema.js';
 import type { KubeObject } from '../../api/strategy.js';
 import { ApiError } from '../../api/errors.js';
 import { fieldSetOf, fromFieldsV1, toFieldsV1 } from './fieldset.js';

@@ -3,7 +3,7 @@
 // replaced (objects by their patchMergeKey, primitives as a set), and that the patch may carry
 // directives: $patch, $retainKeys, $setElementOrder/<field> and $deleteFromPrimitiveList/<field>.
 // Semantics follow k8s.io/apimachinery/pkg/util/strategicpatch (StrategicMergeMapPatch).
-import type { PatchSchema } from '../../api/schema/patch-schema.js';
+import type { PatchSchema } from '../../api/schema/patchschema.js';
 import { PatchError } from './errors.js';
 import { cloneJson, getMember, isJsonObject, setMember, type JsonObject } from './json.js';
 

@@ -2,13 +2,13 @@
 // tars) and OCI image layouts in a tar (index.json, blobs/sha256/…), plain or gzip-compressed.
 // Small members (the JSON) stay in memory, big ones (layers) stream into the content store.
 import { posix } from 'node:path';
-import { ContentStore } from './content-store.js';
+import { ContentStore } from './contentstore.js';
 import { detectCompression, openDecompressed } from './compression.js';
 import { digestHex, mismatch, sha256 } from './digest.js';
 import { ImagePullError } from './errors.js';
 import { MediaType, parseManifest, selectPlatform, type Descriptor, type ImageManifest } from './manifest.js';
 import { ImageReference } from './reference.js';
-import { readTar } from './tar-reader.js';
+import { readTar } from './tarreader.js';
 
 export interface ArchiveImage {
   /** The tagged references to import the image as. */
