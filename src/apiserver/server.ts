@@ -74,7 +74,7 @@ export class ApiServer {
     const nodes = this.registries.get('/v1/nodes');
     const pods = this.registries.get('/v1/pods');
     if (nodes) this.podStreams = new PodStreams(nodes);
-    this.rest = new RestHandler((info) => this.registryFor(info), (req) => this.auth.authenticate(req), subresourceTable(this.podStreams));
+    this.rest = new RestHandler((info) => this.registryFor(info), (req) => this.auth.authenticate(req), subresourceTable(strategies, this.podStreams));
     this.apis.register(this.resources, (req, res, info, query) => this.rest.handle(req, res, info, query));
     if (pods && this.podStreams) {
       const streams = this.podStreams;

@@ -11,7 +11,7 @@ import { resourceKey } from './types.js';
 const streams = () => new PodStreams(new Registry(new SqliteStore(':memory:'), nodeStrategy, () => {}));
 
 test('the table: each handler is declared by its resource and named by its key; only the streams take upgrades', () => {
-  const table = subresourceTable(streams());
+  const table = subresourceTable(builtinStrategies, streams());
   const declared = new Map(builtinStrategies.map((s) => [resourceKey(s.resource), s]));
   for (const [resource, handlers] of table) {
     const strategy = declared.get(resource);
@@ -25,11 +25,12 @@ test('the table: each handler is declared by its resource and named by its key; 
     }
   }
   assert.deepEqual(Object.keys(table.get('/v1/pods')!).sort(), ['attach', 'binding', 'eviction', 'exec', 'log', 'portforward']);
-  assert.deepEqual(Object.keys(subresourceTable(undefined).get('/v1/pods')!).sort(), ['binding', 'eviction'], 'no streams without nodes');
+  assert.deepEqual([...table].filter(([, h]) => h.scale).map(([r]) => r).sort(), ['apps/v1/deployments', 'apps/v1/replicasets', 'apps/v1/statefulsets']);
+  assert.deepEqual(Object.keys(subresourceTable(builtinStrategies, undefined).get('/v1/pods')!).sort(), ['binding', 'eviction'], 'no streams without nodes');
 });
 
 test('every declared subresource is served: by a handler, or by the strategy\'s update rules', () => {
-  const table = subresourceTable(streams());
+  const table = subresourceTable(builtinStrategies, streams());
   for (const s of builtinStrategies) {
     for (const sub of s.resource.subresources ?? []) {
       const served = !!table.get(resourceKey(s.resource))?.[sub.name] || !!s.subresourceUpdates?.[sub.name];
