@@ -3,23 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/strategy.js';
 import { compareForDeletion, podFromTemplate, podsToDelete, slowStartBatch, type PodObj } from './controllerutil.js';
+import { rankedPod as pod } from '../../test/helpers/controllers.js';
 
-const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
-
-function pod(name: string, o: { node?: string; phase?: string; readySince?: number; created?: number; restarts?: number; cost?: number } = {}): PodObj {
-  return {
-    metadata: {
-      name, namespace: 'default', uid: `uid-${name}`, creationTimestamp: iso(o.created ?? 60_000), labels: { app: 'web' },
-      ...(o.cost !== undefined ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': String(o.cost) } } : {}),
-    },
-    spec: { containers: [{ name: 'c', image: 'x' }], ...(o.node ? { nodeName: o.node } : {}) },
-    status: {
-      phase: o.phase ?? 'Running',
-      conditions: o.readySince !== undefined ? [{ type: 'Ready', status: 'True', lastTransitionTime: iso(o.readySince) }] : [{ type: 'Ready', status: 'False' }],
-      containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0, ready: o.readySince !== undefined, image: 'x', imageID: '' }],
-    },
-  } as unknown as PodObj;
-}
 
 const names = (pods: PodObj[]) => pods.map((p) => p.metadata.name);
 

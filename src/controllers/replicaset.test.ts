@@ -4,29 +4,12 @@
 import { isPodAvailable } from '../api/pods.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PodObj } from './controllerutil.js';
 import { replicaSetStatus, type ReplicaSetObj } from './replicaset.js';
-import { markPodReady, realServer, until } from '../../test/helpers/controllers.js';
+import { markPodReady, rankedPod as pod, realServer, until } from '../../test/helpers/controllers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
-
-function pod(name: string, o: { node?: string; phase?: string; readySince?: number; created?: number; restarts?: number; cost?: number } = {}): PodObj {
-  return {
-    metadata: {
-      name, namespace: 'default', uid: `uid-${name}`, creationTimestamp: iso(o.created ?? 60_000), labels: { app: 'web' },
-      ...(o.cost !== undefined ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': String(o.cost) } } : {}),
-    },
-    spec: { containers: [{ name: 'c', image: 'x' }], ...(o.node ? { nodeName: o.node } : {}) },
-    status: {
-      phase: o.phase ?? 'Running',
-      conditions: o.readySince !== undefined ? [{ type: 'Ready', status: 'True', lastTransitionTime: iso(o.readySince) }] : [{ type: 'Ready', status: 'False' }],
-      containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0, ready: o.readySince !== undefined, image: 'x', imageID: '' }],
-    },
-  } as unknown as PodObj;
-}
 
 test('status: replicas, fullyLabeled, ready, available after minReadySeconds; a failure condition', () => {
   const rs = { metadata: { name: 'rs', generation: 2 }, spec: { replicas: 3, minReadySeconds: 10, template: { metadata: { labels: { app: 'web', tier: 'a' } } } }, status: { replicas: 0 } } as unknown as ReplicaSetObj;

@@ -10,6 +10,7 @@ import { loadOrCreatePki } from '../../src/apiserver/pki.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { RestClient } from '../../src/client/rest.js';
 import { pods } from '../../src/client/typed.js';
+import type { PodObj } from '../../src/controllers/controllerutil.js';
 import { SqliteStore } from '../../src/storage/sqlite.js';
 import { startServer, type RunningServer } from '../e2e/harness.js';
 
@@ -94,4 +95,22 @@ export async function withController<C extends { start(): Promise<void>; stop():
     ctl.stop();
     await api.stop();
   }
+}
+
+const isoAgo = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** A Running pod as the deletion ranking sees it: node, phase, ready since, age, restarts, deletion cost. */
+export function rankedPod(name: string, o: { node?: string; phase?: string; readySince?: number; created?: number; restarts?: number; cost?: number } = {}): PodObj {
+  return {
+    metadata: {
+      name, namespace: 'default', uid: `uid-${name}`, creationTimestamp: isoAgo(o.created ?? 60_000), labels: { app: 'web' },
+      ...(o.cost !== undefined ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': String(o.cost) } } : {}),
+    },
+    spec: { containers: [{ name: 'c', image: 'x' }], ...(o.node ? { nodeName: o.node } : {}) },
+    status: {
+      phase: o.phase ?? 'Running',
+      conditions: o.readySince !== undefined ? [{ type: 'Ready', status: 'True', lastTransitionTime: isoAgo(o.readySince) }] : [{ type: 'Ready', status: 'False' }],
+      containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0, ready: o.readySince !== undefined, image: 'x', imageID: '' }],
+    },
+  } as unknown as PodObj;
 }
