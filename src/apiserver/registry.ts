@@ -418,7 +418,9 @@ export class Registry {
       try {
         return await this.commitUpdate(current, next, opts);
       } catch (e) {
-        if (isConflict(e) && !rv && attempt < 5) continue;
+        // The store had a newer object than the cache read (another writer won): mutate the newer
+        // one. A caller's own precondition is not lost: the check above fails on the next attempt.
+        if (isConflict(e) && attempt < 5) continue;
         throw e;
       }
     }
@@ -497,7 +499,11 @@ export class Registry {
       const kv = await this.store.update(current.key, JSON.stringify(next), current.rev);
       return this.cached(kv);
     } catch (e) {
-      if (e instanceof RevisionMismatchError) throw staleObject(this.resource, old.metadata.name!);
+      if (e instanceof RevisionMismatchError) {
+        // Let the cache catch up with the write that won, so a retry reads it.
+        await this.cache.waitFor(e.current.modRevision).catch(() => {});
+        throw staleObject(this.resource, old.metadata.name!);
+      }
       if (e instanceof KeyNotFoundError) throw notFound(this.resource, old.metadata.name!);
       throw internalError(e);
     }

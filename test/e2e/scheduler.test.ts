@@ -57,7 +57,8 @@ describe('scheduler', () => {
   };
 
   before(async () => {
-    server = await startServer();
+    // The scheduler under test runs in this process: the server's own stays off.
+    server = await startServer(undefined, { args: ['--disable-scheduler'] });
     client = server.client();
     for (const name of ['node-a', 'node-b']) await client.post('/api/v1/nodes', node(name));
     scheduler = new Scheduler(client);
