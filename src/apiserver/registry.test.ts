@@ -196,3 +196,15 @@ test('a handler subresource brings its own update rules; an unknown one is NotFo
   const bound = await pods.guaranteedUpdate('default', 'a', bind, { subresource: 'binding', subresourceRules: { prepare() {} } });
   assert.equal((bound.obj as { spec: { nodeName?: string } }).spec.nodeName, 'n1');
 });
+
+test('guaranteedUpdate: concurrent writers without a resourceVersion all land (the loser redoes its change on the winner\'s object); a stale resourceVersion is still a 409', async () => {
+  const { pods } = await setup();
+  const c = await pods.create('default', pod('race'));
+  const writers = ['a', 'b', 'c', 'd'].map((k) => pods.guaranteedUpdate('default', 'race', (o) => {
+    o.metadata.annotations = { ...o.metadata.annotations, [k]: 'yes' };
+    return o;
+  }));
+  await Promise.all(writers);
+  assert.deepEqual((pods.get('default', 'race').obj as KubeObject).metadata.annotations, { a: 'yes', b: 'yes', c: 'yes', d: 'yes' });
+  await rejectsWith(pods.guaranteedUpdate('default', 'race', (o) => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(c.rev) } })), 409, 'Conflict');
+});
