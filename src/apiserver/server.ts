@@ -91,7 +91,8 @@ export class ApiServer {
   }
 
   private registryFor(info: { group: string; version: string; resource: string }): Registry | undefined {
-    return this.registries.get(resourceKey({ ...info, plural: info.resource }));
+    // Per request: the key without copying the request info.
+    return this.registries.get(resourceKey({ group: info.group, version: info.version, plural: info.resource }));
   }
 
   /** Creating in a missing namespace is NotFound; in a terminating one, Forbidden (as upstream's NamespaceLifecycle). */
